@@ -1,0 +1,105 @@
+"""Request ids and access log, deny-by-default sign-in, and JSON errors under /api/."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.functional import empty
+
+from saas.api import ApiError, error_response, is_api_path
+from saas.logging import request_id_var
+
+access_log = logging.getLogger("saas.access")
+logger = logging.getLogger(__name__)
+
+# An incoming X-Request-ID is reused only when it looks like an id, so nothing odd reaches logs.
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+def _loaded_user_id(request: HttpRequest) -> str | None:
+    """The signed-in user's id when something already loaded the user: logging must not cost a query."""
+    user = getattr(request, "user", None)
+    if user is None or getattr(user, "_wrapped", empty) is empty or not user.is_authenticated:
+        return None
+    return str(user.pk)
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (X-Request-ID when sane), echoes it and writes one access log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "user_id": _loaded_user_id(request),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's deny-by-default sign-in, with 401 JSON instead of a redirect under /api/."""
+
+    def handle_no_permission(self, request, view_func):
+        if is_api_path(request.path):
+            return error_response(request, ApiError("unauthorized", "Sign in to use the API."))
+        return super().handle_no_permission(request, view_func)
+
+
+class SignedInRedirectMiddleware:
+    """The seed's rule: a signed-in user who opens the sign-in or sign-up page goes to the dashboard."""
+
+    paths = frozenset({"/sign-in", "/sign-up"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in self.paths and request.method == "GET" and request.user.is_authenticated:
+            return HttpResponseRedirect(settings.LOGIN_REDIRECT_URL)
+        return self.get_response(request)
+
+
+class ApiExceptionMiddleware:
+    """Under /api/, an unhandled exception is a JSON 500 with the request id, in DEBUG too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not is_api_path(request.path):
+            return None
+        if isinstance(exception, ApiError):
+            return error_response(request, exception)
+        logger.exception("Unhandled error in %s %s", request.method, request.path)
+        return error_response(
+            request,
+            ApiError("internal_error", f"Something went wrong on our side. Request id: {request.id}."),
+            exception=exception,
+        )

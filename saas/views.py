@@ -1,0 +1,130 @@
+"""Public pages, the health endpoint, and the error handlers for pages and /api/ alike."""
+
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from saas.api import ApiError, api_view, error_response, is_api_path
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/landing.html")
+
+
+@login_not_required
+@require_GET
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/privacy_policy.html")
+
+
+@login_not_required
+@require_GET
+def terms_of_service(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/terms_of_service.html")
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except Exception:
+        logger.warning("Health check: the database is unreachable", exc_info=True)
+        return False
+
+
+def _check_cache() -> bool:
+    try:
+        cache.get("health-check")
+        return True
+    except Exception:
+        logger.warning("Health check: the cache is unreachable", exc_info=True)
+        return False
+
+
+@api_view(["GET", "HEAD"], public=True)
+def health(request: HttpRequest):
+    services = {
+        "database": "connected" if _check_database() else "unreachable",
+        "cache": "connected" if _check_cache() else "unreachable",
+    }
+    healthy = all(state == "connected" for state in services.values())
+    body = {
+        "status": "healthy" if healthy else "unhealthy",
+        "timestamp": timezone.now().isoformat(),
+        "services": services,
+    }
+    return body, 200 if healthy else 503
+
+
+@login_not_required
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args) -> HttpResponse:
+    return error_response(request, ApiError("not_found", f"There is no API endpoint at {request.path}."))
+
+
+# --- Error handlers: JSON under /api/, a page elsewhere. The pages never touch the database. -----
+
+_PAGE_ERRORS = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("forbidden", "You do not have access to this."),
+    404: ("not_found", "Nothing is here."),
+    500: ("internal_error", "Something went wrong on our side."),
+}
+
+
+def _error(request: HttpRequest, status: int, exception: BaseException | None = None) -> HttpResponse:
+    code, message = _PAGE_ERRORS[status]
+    if is_api_path(request.path):
+        if status == 500:
+            message = f"{message} Request id: {getattr(request, 'id', 'unknown')}."
+        return error_response(request, ApiError(code, message))
+    context = {"request_id": getattr(request, "id", None), "status": status}
+    return render(request, f"{status}.html", context, status=status)
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _error(request, 400, exception)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _error(request, 403, exception)
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _error(request, 404, exception)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if is_api_path(request.path):
+        return error_response(
+            request,
+            ApiError("forbidden", "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header."),
+        )
+    return render(
+        request,
+        "403_csrf.html",
+        {"request_id": getattr(request, "id", None), "status": 403},
+        status=403,
+    )
