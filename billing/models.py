@@ -49,7 +49,7 @@ class Subscription(models.Model):
 
     id = models.CharField(primary_key=True, max_length=64, help_text="Polar's subscription id.")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
     )
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +96,7 @@ class Order(models.Model):
 
     id = models.CharField(primary_key=True, max_length=64, help_text="Polar's order id.")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="orders"
     )
     subscription_id = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField()
