@@ -31,6 +31,7 @@ logconfig_dict = {
             "filters": ["request_id"],
         }
     },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
         "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
