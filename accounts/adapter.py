@@ -1,10 +1,96 @@
+"""How allauth is customised for Ledgerly: links in e-mails, the name field, audit of failures, Google profile."""
+
+from typing import Any
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.audit import audit_log
+
+
+def app_url(path: str) -> str:
+    """An absolute link on the public site (APP_URL), never built from the request's Host header."""
+    return f"{settings.APP_URL}{path}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "The e-mail address or the password is not correct.",
+        "too_many_login_attempts": (
+            "Too many failed sign-in attempts for this account. Wait a few minutes, or reset your password."
+        ),
+        "incorrect_password": "That password is not correct.",
+        "invalid_or_expired_key": "This link has expired or is not valid.",
+        "rate_limited": "Too many requests in a short time. Wait a minute, then try again.",
+    }
+
+    def save_user(self, request, user, form, commit=True):
+        name = (form.cleaned_data.get("name") or "").strip()
+        if name:
+            user.name = name
+        return super().save_user(request, user, form, commit=commit)
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return app_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return app_url(path.replace("UID-KEY", quote(key)))
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        context = {
+            "signup_url": app_url(reverse("account_signup")),
+            "password_reset_url": app_url(reverse("account_reset_password")),
+        }
+        self.send_mail("account/email/account_already_exists", email, context)
+
+    def authentication_failed(self, request, **credentials: Any) -> None:
+        """A wrong password: audited against the account it was meant for, when there is one."""
+        from allauth.account.utils import filter_users_by_email
+
+        email = credentials.get("email") or ""
+        users = filter_users_by_email(email, is_active=True, prefer_verified=True) if email else []
+        audit_log(action="auth.sign_in_failed", user=users[0] if users else None, request=request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    pass
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        extra = sociallogin.account.extra_data or {}
+        name = (extra.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))).strip()
+        user.name = name[:150]
+        picture = extra.get("picture") or ""
+        if picture.startswith("https://"):
+            user.image = picture[:500]
+        return user
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """An existing user signing in with Google gets Google's name and picture where theirs are empty."""
+        user = sociallogin.user
+        if user is None or user.pk is None or not sociallogin.is_existing:
+            return
+        extra = sociallogin.account.extra_data or {}
+        changed = []
+        name = (extra.get("name") or "").strip()[:150]
+        if name and not user.name:
+            user.name = name
+            changed.append("name")
+        picture = extra.get("picture") or ""
+        if picture.startswith("https://") and not user.avatar and user.image != picture[:500]:
+            user.image = picture[:500]
+            changed.append("image")
+        if changed:
+            user.save(update_fields=[*changed, "updated_at"])
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "That code is not correct. Enter the current 6-digit code from your authenticator app, "
+        "or one of your recovery codes.",
+    }

@@ -1,11 +1,95 @@
+"""allauth's forms with our labels (ACCOUNT_FORMS), and the settings pages' own forms."""
+
+from allauth.account import forms as allauth_forms
 from django import forms
 
+from accounts.avatars import avatar_validate
 
-class SignupForm(forms.Form):
-    """Extra sign-up fields on top of allauth's e-mail and password."""
+EMAIL_LABEL = "E-mail"
+
+
+def _relabel(form: forms.Form, labels: dict[str, str]) -> None:
+    for name, label in labels.items():
+        field = form.fields.get(name)
+        if field is not None:
+            field.label = label
+            field.widget.attrs.pop("placeholder", None)
+
+
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"login": EMAIL_LABEL, "password": "Password", "remember": "Keep me signed in"})
+        self.fields["login"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """Name, e-mail and password; the name is saved by AccountAdapter.save_user."""
 
     name = forms.CharField(max_length=150, label="Name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    field_order = ["name", "email", "password1"]
 
-    def signup(self, request, user) -> None:
-        user.name = self.cleaned_data["name"].strip()
-        user.save(update_fields=["name"])
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"name": "Name", "email": EMAIL_LABEL, "password1": "Password"})
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": EMAIL_LABEL})
+
+
+class ChangeEmailForm(allauth_forms.ChangeEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": "New e-mail"})
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": "New e-mail"})
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    avatar = forms.FileField(
+        label="Picture",
+        required=False,
+        help_text="PNG, JPEG or WebP, up to 2 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    remove_avatar = forms.BooleanField(label="Remove my picture", required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        if upload:
+            self.cleaned_data["avatar_image"] = avatar_validate(upload)
+        return upload
+
+
+class DeleteAccountForm(forms.Form):
+    email = forms.CharField(label="Type your e-mail address to confirm", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        typed = self.cleaned_data["email"].strip()
+        if typed.lower() != self.user.email.lower():
+            raise forms.ValidationError(f"Type {self.user.email} exactly to confirm.")
+        return typed

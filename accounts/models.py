@@ -23,9 +23,15 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        from allauth.account.models import EmailAddress
+
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        # The operator typed this address on the server: admin sign-in goes through allauth, which
+        # requires a verified address.
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -35,6 +41,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     name = models.CharField(max_length=150, blank=True)
     image = models.URLField("picture URL", max_length=500, blank=True)
+    avatar = models.CharField(
+        "uploaded picture",
+        max_length=255,
+        blank=True,
+        help_text="Name of the uploaded picture in the default storage; it wins over the picture URL.",
+    )
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -1,12 +1,37 @@
 from allauth.account import views as allauth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views
+
+
+def _redirect(pattern_name: str):
+    return login_not_required(RedirectView.as_view(pattern_name=pattern_name, query_string=True))
+
 
 urlpatterns = [
     path("sign-in", allauth_views.login, name="sign_in"),
     path("sign-up", allauth_views.signup, name="sign_up"),
     path("sign-out", allauth_views.logout, name="sign_out"),
+    # allauth's own addresses for these pages lead to ours.
+    path("accounts/login/", _redirect("sign_in")),
+    path("accounts/signup/", _redirect("sign_up")),
+    path("accounts/sessions/", _redirect("settings_sessions")),
     path("accounts/", include("allauth.urls")),
-    path("dashboard/settings/", views.settings_page, name="settings"),
+    # The same pages under the names allauth reverses. When names repeat, reverse() picks the last
+    # pattern, so every link and redirect allauth makes points at /sign-in, /sign-up and /sign-out.
+    path("sign-in", allauth_views.login, name="account_login"),
+    path("sign-up", allauth_views.signup, name="account_signup"),
+    path("sign-out", allauth_views.logout, name="account_logout"),
+    path("api/auth/session", views.auth_session, name="api_auth_session"),
+    path("dashboard/settings/", views.settings_profile, name="settings"),
+    path("dashboard/settings/avatar", views.avatar, name="settings_avatar"),
+    path("dashboard/settings/security", views.settings_security, name="settings_security"),
+    path("dashboard/settings/sessions", views.settings_sessions, name="settings_sessions"),
+    path("dashboard/settings/sessions/end-others", views.sessions_end_others, name="settings_sessions_end_others"),
+    path("dashboard/settings/sessions/<int:session_id>/end", views.session_end, name="settings_session_end"),
+    path("dashboard/settings/data", views.settings_data, name="settings_data"),
+    path("dashboard/settings/data/export", views.data_export, name="settings_data_export"),
+    path("dashboard/settings/data/delete", views.account_delete, name="settings_account_delete"),
 ]

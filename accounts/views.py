@@ -1,6 +1,176 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Settings pages (profile, security, sessions, your data), the avatar, and GET /api/auth/session."""
+
+import json
+from collections.abc import Iterator
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.audit import audit_log
+from accounts.avatars import initials_svg
+from accounts.forms import DeleteAccountForm, ProfileForm
+from saas.api import api_view
+
+EXPORT_ROWS_PER_WRITE = 200
 
 
-def settings_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/settings.html")
+@require_http_methods(["GET", "POST"])
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            services.user_update_profile(
+                user=user,
+                name=form.cleaned_data["name"],
+                avatar_image=form.cleaned_data.get("avatar_image"),
+                remove_avatar=form.cleaned_data["remove_avatar"],
+                request=request,
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("settings")
+        status = 400
+    else:
+        form = ProfileForm(initial={"name": user.name})
+        status = 200
+    context = {"form": form, "avatar_url": selectors.user_avatar_url(user), "has_own_picture": bool(user.avatar)}
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+@require_GET
+def avatar(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's uploaded picture, or their initials drawn as SVG."""
+    user = request.user
+    if user.avatar and default_storage.exists(user.avatar):
+        response = FileResponse(default_storage.open(user.avatar, "rb"), content_type="image/png")
+    else:
+        svg = initials_svg(name=user.name, email=user.email, seed=str(user.pk))
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    # The URL carries a version, so the browser may keep it; it is nobody else's business.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_GET
+def settings_security(request: HttpRequest) -> HttpResponse:
+    context = {
+        "overview": selectors.user_security_overview(user=request.user),
+        "activity": selectors.user_security_activity(user=request.user),
+    }
+    return render(request, "accounts/security.html", context)
+
+
+@require_GET
+def settings_sessions(request: HttpRequest) -> HttpResponse:
+    sessions = selectors.user_sessions(user=request.user, current_session_key=request.session.session_key)
+    return render(request, "accounts/sessions.html", {"sessions": sessions})
+
+
+@require_POST
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        services.user_session_end(user=request.user, session_id=session_id, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "That session is signed out.")
+    return redirect("settings_sessions")
+
+
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    count = services.user_sessions_end_others(user=request.user, request=request)
+    if count:
+        messages.success(request, f"Signed out {count} other session{'s' if count != 1 else ''}.")
+    else:
+        messages.info(request, "There were no other sessions to sign out.")
+    return redirect("settings_sessions")
+
+
+def _data_page(request: HttpRequest, form: DeleteAccountForm, *, status: int = 200) -> HttpResponse:
+    from billing.selectors import user_is_subscribed
+
+    context = {"form": form, "is_subscribed": user_is_subscribed(user=request.user)}
+    return render(request, "accounts/data.html", context, status=status)
+
+
+@require_GET
+def settings_data(request: HttpRequest) -> HttpResponse:
+    return _data_page(request, DeleteAccountForm(user=request.user))
+
+
+def _export_stream(user) -> Iterator[str]:
+    """The export as JSON text, written section by section with rows read in batches."""
+
+    def dumps(value) -> str:
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+    yield '{"format":"ledgerly-export","version":1,'
+    yield f'"exported_at":{dumps(timezone.now())},"profile":{dumps(selectors.export_profile(user=user))}'
+    for name, rows in selectors.export_all_sections(user=user):
+        yield f",{dumps(name)}:["
+        batch: list[str] = []
+        separator = ""
+        for row in rows:
+            batch.append(dumps(row))
+            if len(batch) >= EXPORT_ROWS_PER_WRITE:
+                yield separator + ",".join(batch)
+                separator, batch = ",", []
+        if batch:
+            yield separator + ",".join(batch)
+        yield "]"
+    yield "}\n"
+
+
+@require_POST
+def data_export(request: HttpRequest) -> StreamingHttpResponse:
+    audit_log(action="data.exported", user=request.user, request=request)
+    response = StreamingHttpResponse(_export_stream(request.user), content_type="application/json; charset=utf-8")
+    filename = f"ledgerly-export-{timezone.now():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    from billing.selectors import user_is_subscribed
+
+    if user_is_subscribed(user=request.user):
+        messages.error(request, "Cancel your subscription in the customer portal first, then delete the account.")
+        return redirect("settings_data")
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _data_page(request, form, status=400)
+    services.user_delete(user=request.user, request=request)
+    messages.success(request, "Your account and all its data are deleted.")
+    return redirect("/")
+
+
+@never_cache
+@api_view(["GET"], public=True)
+def auth_session(request: HttpRequest):
+    """The seed's `authClient.getSession()`: who is signed in, and until when."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"user": None, "session": None}
+    return {
+        "user": {
+            "id": str(user.pk),
+            "email": user.email,
+            "name": user.name,
+            "image": selectors.user_image_url(user),
+            "email_verified": selectors.user_email_verified(user),
+        },
+        "session": {"expires_at": request.session.get_expiry_date()},
+    }

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class BankingConfig(AppConfig):
     name = "banking"
     verbose_name = "Banking"
+
+    def ready(self) -> None:
+        # Fail at startup, naming the bad entry, rather than on the first account someone links.
+        from banking.crypto import get_key_ring
+
+        get_key_ring()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -7,6 +8,8 @@ class Plan(models.Model):
     """A plan shown on /pricing, sold as one Polar product."""
 
     class Interval(models.TextChoices):
+        DAY = "day", "Daily"
+        WEEK = "week", "Weekly"
         MONTH = "month", "Monthly"
         YEAR = "year", "Yearly"
 
@@ -31,6 +34,16 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if not isinstance(self.features, list) or not all(isinstance(line, str) for line in self.features):
+            errors["features"] = 'Enter the features as a JSON list of short lines, e.g. ["Unlimited accounts"].'
+        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
+            errors["currency"] = "Enter a three-letter ISO 4217 currency code, e.g. USD."
+        if errors:
+            raise ValidationError(errors)
+        self.currency = self.currency.upper()
 
 
 class Subscription(models.Model):
@@ -67,7 +80,7 @@ class Subscription(models.Model):
     customer_id = models.CharField(max_length=64)
     product_id = models.CharField(max_length=64, db_index=True)
     discount_id = models.CharField(max_length=64, blank=True)
-    checkout_id = models.CharField(max_length=64, blank=True)
+    checkout_id = models.CharField(max_length=64, blank=True, db_index=True)
     customer_cancellation_reason = models.CharField(max_length=100, blank=True)
     customer_cancellation_comment = models.TextField(blank=True)
     metadata = models.JSONField(default=dict, blank=True)
@@ -140,6 +153,9 @@ class WebhookEvent(models.Model):
 
     webhook_id = models.CharField(max_length=128, unique=True, help_text="The `webhook-id` header.")
     type = models.CharField(max_length=64, db_index=True)
+    object_id = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Polar's id of the subscription or order in `data`."
+    )
     payload = models.JSONField()
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)

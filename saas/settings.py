@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.UserSessionsMiddleware",
     "saas.middleware.LoginRequiredMiddleware",
     "saas.middleware.SignedInRedirectMiddleware",
     "saas.middleware.ApiExceptionMiddleware",
@@ -157,19 +157,79 @@ LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/"
 
 # --- allauth (accounts/) --------------------------------------------------------------------------
+# Every choice below is explained in accounts/README.md ("allauth settings").
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# E-mail is the only login; sign-up asks for name (our form), e-mail and one password.
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_PREVENT_ENUMERATION = True
+# Verification by link is mandatory; the link shows a confirm button (mail scanners GET links) and
+# confirming in the browser that signed up signs the user in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/dashboard/settings/security"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ledgerly] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if APP_URL.startswith("https://") else "http"
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# Sessions: "Remember me" chooses between a browser session and SESSION_COOKIE_AGE.
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Sensitive changes ask for the password (or a second factor) again if the last check is older than 5 min.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_LOGIN_TIMEOUT = 900
+# Counted in the shared cache (CACHES["default"]); a view over its limit answers templates/429.html.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 # allauth rate limits and sessions see the same client address as our audit log.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Two-factor: authenticator app, recovery codes and security keys / passkeys.
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Verification is mandatory, so a signed-in user's address is verified; this lets people with two-factor
+# change their address (allauth blocks adding one otherwise). The change still needs re-authentication,
+# the link sent to the new address, and notifies the old one.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = "Ledgerly"
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_TRUST_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+
+# The sessions page shows last seen time and address (accounts.middleware throttles the writes).
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Google: the provider exists only when both variables are set.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
 GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
 SOCIALACCOUNT_PROVIDERS = {}
@@ -181,6 +241,9 @@ if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
         "OAUTH_PKCE_ENABLED": True,
         "FETCH_USERINFO": True,
     }
+
+# Avatars: uploaded pictures are re-encoded and kept with the default storage.
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
 # --- end allauth --------------------------------------------------------------------------------
 
 # --- Billing (billing/) -------------------------------------------------------------------------
@@ -192,6 +255,12 @@ if POLAR_SERVER not in {"sandbox", "production"}:
 POLAR_API_URL = env.str("POLAR_API_URL", default="").rstrip("/") or (
     "https://api.polar.sh" if POLAR_SERVER == "production" else "https://sandbox-api.polar.sh"
 )
+# (connect, read) seconds for one call to Polar; idempotent calls and 429s are retried this many times
+# with exponential backoff from POLAR_RETRY_BACKOFF seconds. Checkout and portal are POSTs a user waits
+# for, so they are never retried on a timeout.
+POLAR_TIMEOUT = (3.05, 10.0)
+POLAR_RETRIES = 2
+POLAR_RETRY_BACKOFF = 0.5
 # --- end billing --------------------------------------------------------------------------------
 
 # --- Banking (banking/) -------------------------------------------------------------------------

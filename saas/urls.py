@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
 from saas import views
+
+# Staff sign in through allauth (rate limits, two-factor), never through the admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.landing, name="landing"),

@@ -1,0 +1,69 @@
+from allauth.account.models import EmailAddress
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import AuditEvent, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = ("email", "name", "is_staff", "is_active", "created_at", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "name", "id")
+    ordering = ("email",)
+    readonly_fields = ("id", "created_at", "updated_at", "last_login")
+    fieldsets = (
+        (None, {"fields": ("id", "email", "password")}),
+        ("Profile", {"fields": ("name", "image", "avatar")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("created_at", "updated_at", "last_login")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "usable_password", "password1", "password2")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # allauth signs people in by their EmailAddress row; they verify it on first sign-in.
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"primary": True, "verified": False}
+            )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail is append-only: staff can read and search it, never add, change or delete."""
+
+    list_display = ("created_at", "action", "user", "ip_address", "request_id")
+    list_filter = ("action",)
+    search_fields = ("action", "user__email", "ip_address", "request_id")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("id", "created_at", "action", "user", "ip_address", "user_agent", "request_id", "details")
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,105 @@
+"""Writes for accounts: users, profiles, sessions, deletion. Keyword-only, atomic, audited."""
+
+import logging
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from PIL import Image
+
+from accounts.audit import audit_log
+from accounts.avatars import avatar_delete_file, avatar_encode, avatar_save_file
+from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str | None, name: str = "", verified: bool = False) -> User:
+    """Create a user who signs in with `email` and `password`, with allauth's primary EmailAddress row."""
+    user = User.objects.create_user(email=email, password=password, name=name.strip())
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+def user_update_profile(
+    *,
+    user: User,
+    name: str,
+    avatar_image: Image.Image | None = None,
+    remove_avatar: bool = False,
+    request: HttpRequest | None = None,
+) -> User:
+    """Change the name and picture. A new picture is re-encoded and stored; the old file goes after commit."""
+    new_file = avatar_save_file(user_id=user.pk, content=avatar_encode(avatar_image)) if avatar_image else None
+    old_file = user.avatar
+    try:
+        with transaction.atomic():
+            user.name = name.strip()
+            if new_file:
+                user.avatar = new_file
+            elif remove_avatar:
+                user.avatar = ""
+                user.image = ""
+            user.full_clean(exclude=["password"])
+            user.save(update_fields=["name", "avatar", "image", "updated_at"])
+            changed = {"name": True, "picture": "uploaded" if new_file else "removed" if remove_avatar else None}
+            audit_log(action="profile.updated", user=user, request=request, details=changed)
+            if old_file and old_file != user.avatar:
+                transaction.on_commit(lambda: avatar_delete_file(old_file))
+    except Exception:
+        if new_file:
+            avatar_delete_file(new_file)
+        raise
+    return user
+
+
+def user_session_end(*, user: User, session_id: int, request: HttpRequest) -> None:
+    """End one of the user's other sessions: its next request is signed out."""
+    session = UserSession.objects.filter(user=user, pk=session_id).first()
+    if session is None:
+        raise Http404("No such session.")
+    if session.session_key == request.session.session_key:
+        raise ValidationError("This is the session you are using: sign out instead.")
+    with transaction.atomic():
+        get_usersessions_adapter().end_sessions([session])
+        audit_log(action="session.ended", user=user, request=request, details={"sessions": 1})
+
+
+def user_sessions_end_others(*, user: User, request: HttpRequest | None, reason: str = "user") -> int:
+    """End every session of the user except the current one; returns how many ended."""
+    current = request.session.session_key if request is not None and hasattr(request, "session") else None
+    sessions = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
+    if not sessions:
+        return 0
+    with transaction.atomic():
+        get_usersessions_adapter().end_sessions(sessions)
+        audit_log(
+            action="session.ended",
+            user=user,
+            request=request,
+            details={"sessions": len(sessions), "reason": reason},
+        )
+    return len(sessions)
+
+
+def user_delete(*, user: User, request: HttpRequest) -> None:
+    """Delete the account and everything it owns (every FK to the user cascades), then sign out.
+
+    The audit event outlives the user row, so it names the deleted id instead of pointing at the user.
+    """
+    user_id = str(user.pk)
+    avatar = user.avatar
+    sessions = list(UserSession.objects.filter(user=user).exclude(session_key=request.session.session_key))
+    with transaction.atomic():
+        audit_log(action="account.deleted", user=None, request=request, details={"user_id": user_id})
+        get_usersessions_adapter().end_sessions(sessions)
+        user.delete()
+        if avatar:
+            transaction.on_commit(lambda: avatar_delete_file(avatar))
+    logout(request)
+    logger.info("Account deleted", extra={"event": "account_deleted", "user_id": user_id})

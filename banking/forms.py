@@ -1,0 +1,240 @@
+"""Page forms. They turn what a person typed into typed values (amounts into minor units of the right
+currency, dates into dates); the services validate the domain rules for pages and API alike.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from banking.models import BankAccount, Budget, Category, Transaction
+from banking.money import CURRENCY_CHOICES, get_currency, parse_amount, to_decimal_string
+
+DATE_FORMATS = ["%Y-%m-%d"]
+DATE_ERRORS = {"invalid": "Enter a real date as YYYY-MM-DD (for example 2025-03-31)."}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SecretTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page (an account number stays out of HTML)."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
+def date_field(label: str, *, required: bool = True, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
+        **kwargs,
+    )
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's per-field messages on the form's fields (unknown names become form-wide errors)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def _parse_amount_field(form: forms.Form, field: str, currency: str | None) -> int | None:
+    if field not in form.cleaned_data or not currency:
+        return None
+    raw = form.cleaned_data[field]
+    try:
+        return parse_amount(raw, currency)
+    except ValidationError as error:
+        form.add_error(field, error)
+        return None
+
+
+class BankAccountForm(forms.Form):
+    bank_name = forms.CharField(label="Bank", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    nickname = forms.CharField(
+        label="Nickname", max_length=100, required=False, help_text="Optional: how the account appears here."
+    )
+    account_type = forms.ChoiceField(label="Type", choices=BankAccount.AccountType.choices)
+    routing_number = forms.CharField(
+        label="Routing number",
+        max_length=20,
+        help_text="The 9 digits at the bottom left of a check.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_number = forms.CharField(
+        label="Account number",
+        max_length=30,
+        help_text="4 to 17 digits. It is stored encrypted and only the last four are shown.",
+        widget=SecretTextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    currency = forms.ChoiceField(label="Currency", choices=CURRENCY_CHOICES, initial="USD")
+
+
+class VerifyForm(forms.Form):
+    amount_1 = forms.CharField(label="First deposit", max_length=12)
+    amount_2 = forms.CharField(label="Second deposit", max_length=12)
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = get_currency(currency)
+        example = to_decimal_string(32, self.currency.code)
+        for name in ("amount_1", "amount_2"):
+            self.fields[name].help_text = f"As it appears in your transactions, e.g. {example}."
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        amounts = []
+        for name in ("amount_1", "amount_2"):
+            if name not in cleaned:
+                continue
+            amount = _parse_amount_field(self, name, self.currency.code)
+            if amount is not None and not 1 <= amount <= 99:
+                self.add_error(
+                    name,
+                    f"Each deposit is between {to_decimal_string(1, self.currency.code)} and "
+                    f"{to_decimal_string(99, self.currency.code)}.",
+                )
+                amount = None
+            amounts.append(amount)
+        cleaned["amounts"] = amounts
+        return cleaned
+
+
+def _account_choices(accounts: list[BankAccount]) -> list[tuple[str, str]]:
+    return [(str(a.pk), f"{a.display_name} ····{a.last4} ({a.currency})") for a in accounts]
+
+
+class TransactionForm(forms.Form):
+    bank_account_id = forms.ChoiceField(label="Account")
+    type = forms.ChoiceField(
+        label="Type", choices=[("debit", "Money out (debit)"), ("credit", "Money in (credit)")], initial="debit"
+    )
+    amount = forms.CharField(
+        label="Amount", max_length=24, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    )
+    transaction_date = date_field("Date")
+    description = forms.CharField(label="Description", max_length=255)
+    merchant_name = forms.CharField(label="Merchant", max_length=100, required=False)
+    category = forms.ChoiceField(label="Category", choices=Category.choices, initial=Category.OTHER)
+    status = forms.ChoiceField(label="Status", choices=Transaction.Status.choices, initial="completed")
+    posting_date = date_field("Posting date", required=False)
+
+    def __init__(self, *args, accounts: list[BankAccount], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = {str(a.pk): a for a in accounts}
+        self.fields["bank_account_id"].choices = _account_choices(accounts)
+        self.fields["transaction_date"].initial = datetime.date.today
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        account = self.accounts.get(cleaned.get("bank_account_id") or "")
+        cleaned["bank_account"] = account
+        if account is not None:
+            cleaned["amount"] = _parse_amount_field(self, "amount", account.currency)
+        return cleaned
+
+
+class TransferEditForm(forms.Form):
+    """What can change on one leg of a transfer."""
+
+    description = forms.CharField(label="Description", max_length=255)
+    merchant_name = forms.CharField(label="Merchant", max_length=100, required=False)
+    category = forms.ChoiceField(label="Category", choices=Category.choices)
+
+
+class TransferForm(forms.Form):
+    from_account_id = forms.ChoiceField(label="From")
+    to_account_id = forms.ChoiceField(label="To")
+    amount = forms.CharField(
+        label="Amount", max_length=24, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    )
+    transaction_date = date_field("Date")
+    description = forms.CharField(label="Description", max_length=255, required=False, help_text="Optional.")
+
+    def __init__(self, *args, accounts: list[BankAccount], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = {str(a.pk): a for a in accounts}
+        choices = _account_choices(accounts)
+        self.fields["from_account_id"].choices = choices
+        self.fields["to_account_id"].choices = choices
+        if len(choices) > 1:
+            self.fields["to_account_id"].initial = choices[1][0]
+        self.fields["transaction_date"].initial = datetime.date.today
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        source = self.accounts.get(cleaned.get("from_account_id") or "")
+        target = self.accounts.get(cleaned.get("to_account_id") or "")
+        cleaned["from_account"], cleaned["to_account"] = source, target
+        if source is not None and target is not None and source.pk == target.pk:
+            self.add_error("to_account_id", "Choose a different account to transfer to.")
+        if source is not None:
+            cleaned["amount"] = _parse_amount_field(self, "amount", source.currency)
+        return cleaned
+
+
+class BudgetForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    category = forms.ChoiceField(label="Category", choices=[c for c in Category.choices if c[0] != "transfer"])
+    amount = forms.CharField(
+        label="Limit",
+        max_length=24,
+        help_text="The most you want to spend in each period.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    currency = forms.ChoiceField(label="Currency", choices=CURRENCY_CHOICES, initial="USD")
+    period = forms.ChoiceField(label="Period", choices=Budget.Period.choices, initial="monthly")
+    start_date = date_field("Starts")
+    end_date = date_field("Ends", required=False, help_text="Optional: leave empty for an ongoing budget.")
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].initial = datetime.date.today
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("currency"):
+            cleaned["amount"] = _parse_amount_field(self, "amount", cleaned["currency"])
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date is before the start date: pick a later end date.")
+        return cleaned
+
+
+class TransactionFilterForm(forms.Form):
+    account = forms.ChoiceField(label="Account", required=False)
+    category = forms.ChoiceField(label="Category", required=False, choices=[("", "All categories"), *Category.choices])
+    type = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *Transaction.Type.choices])
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *Transaction.Status.choices]
+    )
+    date_from = date_field("From", required=False)
+    date_to = date_field("To", required=False)
+    q = forms.CharField(label="Search", required=False, max_length=100)
+
+    def __init__(self, *args, accounts: list[BankAccount], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [("", "All accounts"), *_account_choices(accounts)]
+        self.fields["q"].widget.attrs.update({"placeholder": "Description or merchant", "type": "search"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date: pick a later end date.")
+        return cleaned

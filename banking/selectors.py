@@ -1,0 +1,483 @@
+"""Reads for banking. Every object a user asks for by id comes through one of the `get_*_for_user` helpers,
+which scope the lookup to its owner (someone else's id is a 404, never a 403) and preload what the
+pages show. Lists run a fixed number of queries whatever the amount of data.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from banking.models import BankAccount, Budget, Category, MicroDepositVerification, Transaction
+from banking.pagination import Keyset, Page, cursor_for, paginate
+from billing.selectors import bank_account_limit
+
+TRANSACTION_KEYSET = Keyset("transactions", ("transaction_date", "created_at", "id"), descending=True)
+ACCOUNT_KEYSET = Keyset("bank_accounts", ("created_at", "id"), descending=False)
+BUDGET_KEYSET = Keyset("budgets", ("created_at", "id"), descending=False)
+EXPORT_CHUNK = 2000
+
+
+# --- owner-scoped lookups -------------------------------------------------------------------------
+
+
+def get_bank_account_for_user(*, user, bank_account_id) -> BankAccount:
+    """The user's own bank account (with its verification), or 404."""
+    try:
+        return BankAccount.objects.select_related("verification").filter(user=user).get(pk=bank_account_id)
+    except (BankAccount.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404("No such bank account.") from None
+
+
+def get_transaction_for_user(*, user, transaction_id) -> Transaction:
+    """The user's own transaction (with its account), or 404."""
+    try:
+        return Transaction.objects.select_related("bank_account").filter(user=user).get(pk=transaction_id)
+    except (Transaction.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404("No such transaction.") from None
+
+
+def get_budget_for_user(*, user, budget_id) -> Budget:
+    """The user's own budget, or 404."""
+    try:
+        return Budget.objects.filter(user=user).get(pk=budget_id)
+    except (Budget.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404("No such budget.") from None
+
+
+def verification_for(bank_account: BankAccount) -> MicroDepositVerification | None:
+    try:
+        return bank_account.verification
+    except MicroDepositVerification.DoesNotExist:
+        return None
+
+
+# --- bank accounts --------------------------------------------------------------------------------
+
+
+def bank_account_list(*, user) -> list[BankAccount]:
+    return list(BankAccount.objects.filter(user=user).order_by(*ACCOUNT_KEYSET.order_by()))
+
+
+def bank_account_page(*, user, cursor: str | None, limit: int) -> Page:
+    return paginate(BankAccount.objects.filter(user=user), ACCOUNT_KEYSET, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class AccountAllowance:
+    count: int
+    limit: int | None
+
+    @property
+    def reached(self) -> bool:
+        return self.limit is not None and self.count >= self.limit
+
+
+def bank_account_allowance(*, user, count: int | None = None) -> AccountAllowance:
+    """How many accounts the user has linked and may link (None: no limit)."""
+    if count is None:
+        count = BankAccount.objects.filter(user=user).count()
+    return AccountAllowance(count=count, limit=bank_account_limit(user=user))
+
+
+def totals_by_currency(accounts: Iterable[BankAccount]) -> list[tuple[str, int]]:
+    """Balances summed per currency (never across currencies), largest group first."""
+    totals: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    for account in accounts:
+        totals[account.currency] += account.balance
+        counts[account.currency] += 1
+    return sorted(totals.items(), key=lambda item: (-counts[item[0]], item[0]))
+
+
+# --- transactions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransactionFilters:
+    account: Any = None  # a BankAccount id
+    category: str | None = None
+    type: str | None = None
+    status: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    q: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in self.__dict__.values())
+
+
+def transaction_queryset(*, user, filters: TransactionFilters | None = None) -> QuerySet:
+    qs = Transaction.objects.filter(user=user).select_related("bank_account")
+    f = filters or TransactionFilters()
+    if f.account:
+        qs = qs.filter(bank_account_id=f.account)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.type:
+        qs = qs.filter(type=f.type)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.date_from:
+        qs = qs.filter(transaction_date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(transaction_date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(Q(description__icontains=f.q) | Q(merchant_name__icontains=f.q))
+    return qs
+
+
+def transaction_page(
+    *, user, filters: TransactionFilters | None = None, cursor: str | None = None, limit: int = 50
+) -> Page:
+    """One page of the history, newest first; raises pagination.InvalidCursor on a bad cursor."""
+    return paginate(transaction_queryset(user=user, filters=filters), TRANSACTION_KEYSET, cursor=cursor, limit=limit)
+
+
+def transaction_cursor_at(*, user, position: int, filters: TransactionFilters | None = None) -> str | None:
+    """The cursor of the page whose first row is number `position` (0-based) of the history.
+
+    For tools and benchmarks that need "page 2,000" directly; it costs one OFFSET query, which the pages
+    themselves never run. `position == page_number * page_size` lands on the start of a page.
+    """
+    if position <= 0:
+        return None
+    row = (
+        transaction_queryset(user=user, filters=filters)
+        .order_by(*TRANSACTION_KEYSET.order_by())
+        .select_related(None)
+        .only(*TRANSACTION_KEYSET.fields)[position - 1 : position]
+        .first()
+    )
+    return cursor_for(TRANSACTION_KEYSET, row) if row is not None else None
+
+
+def recent_transactions(*, user, limit: int = 8, bank_account: BankAccount | None = None) -> list[Transaction]:
+    qs = Transaction.objects.filter(user=user).select_related("bank_account")
+    if bank_account is not None:
+        qs = qs.filter(bank_account=bank_account)
+    return list(qs.order_by(*TRANSACTION_KEYSET.order_by())[:limit])
+
+
+def spending_filter(*, user, start: datetime.date, end: datetime.date) -> QuerySet:
+    """Spending: debits that did not fail (pending ones count), in a date range; transfers are not spending."""
+    return Transaction.objects.filter(
+        user=user,
+        type=Transaction.Type.DEBIT,
+        transaction_date__gte=start,
+        transaction_date__lte=end,
+        status__in=[Transaction.Status.COMPLETED, Transaction.Status.PENDING],
+    )
+
+
+@dataclass(frozen=True)
+class CategorySpend:
+    category: str
+    label: str
+    amount: int
+
+
+def spending_by_category(*, user, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
+    """Per currency, the categories' spending in the range, biggest first (one query)."""
+    rows = (
+        spending_filter(user=user, start=start, end=end)
+        .order_by()
+        .values("currency", "category")
+        .annotate(total=Sum("amount"))
+    )
+    labels = dict(Category.choices)
+    result: dict[str, list[CategorySpend]] = defaultdict(list)
+    for row in rows:
+        result[row["currency"]].append(
+            CategorySpend(row["category"], labels.get(row["category"], row["category"]), row["total"])
+        )
+    for spends in result.values():
+        spends.sort(key=lambda s: (-s.amount, s.category))
+    return dict(sorted(result.items(), key=lambda item: -sum(s.amount for s in item[1])))
+
+
+# --- budgets --------------------------------------------------------------------------------------
+
+
+def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def budget_period(budget: Budget, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The calendar week (Monday first), month or year that holds today, clipped to the budget's dates.
+
+    Before the budget starts it is its first period; after it ends, its last.
+    """
+    today = today or timezone.localdate()
+    anchor = max(today, budget.start_date)
+    if budget.end_date:
+        anchor = min(anchor, budget.end_date)
+    if budget.period == Budget.Period.WEEKLY:
+        start = anchor - datetime.timedelta(days=anchor.weekday())
+        end = start + datetime.timedelta(days=6)
+    elif budget.period == Budget.Period.YEARLY:
+        start, end = datetime.date(anchor.year, 1, 1), datetime.date(anchor.year, 12, 31)
+    else:
+        start, end = month_bounds(anchor)
+    start = max(start, budget.start_date)
+    if budget.end_date:
+        end = min(end, budget.end_date)
+    return start, end
+
+
+@dataclass
+class BudgetProgress:
+    budget: Budget
+    period_start: datetime.date
+    period_end: datetime.date
+    spent: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.budget.amount - self.spent
+
+    @property
+    def percent_used(self) -> int:
+        return self.spent * 100 // self.budget.amount if self.budget.amount else 0
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.spent - self.budget.amount)
+
+    @property
+    def is_over(self) -> bool:
+        return self.spent > self.budget.amount
+
+    @property
+    def progress_value(self) -> int:
+        """What a <progress max=amount> shows: capped so an over-budget bar is simply full."""
+        return min(self.spent, self.budget.amount)
+
+
+def budget_progress(*, user, budgets: list[Budget], today: datetime.date | None = None) -> list[BudgetProgress]:
+    """Spending in each budget's current period: one aggregate query for all of them."""
+    today = today or timezone.localdate()
+    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
+    if not progress:
+        return progress
+    sums = {
+        f"b{i}": Sum(
+            "amount",
+            filter=Q(
+                category=p.budget.category,
+                currency=p.budget.currency,
+                transaction_date__gte=p.period_start,
+                transaction_date__lte=p.period_end,
+            ),
+        )
+        for i, p in enumerate(progress)
+    }
+    start = min(p.period_start for p in progress)
+    end = max(p.period_end for p in progress)
+    totals = (
+        spending_filter(user=user, start=start, end=end)
+        .filter(category__in={p.budget.category for p in progress})
+        .aggregate(**sums)
+    )
+    for i, p in enumerate(progress):
+        p.spent = totals[f"b{i}"] or 0
+    return progress
+
+
+def budget_list(*, user, active_only: bool = False) -> list[Budget]:
+    qs = Budget.objects.filter(user=user)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return list(qs.order_by(*BUDGET_KEYSET.order_by()))
+
+
+def budget_page(*, user, cursor: str | None, limit: int) -> Page:
+    page = paginate(Budget.objects.filter(user=user), BUDGET_KEYSET, cursor=cursor, limit=limit)
+    page.items = budget_progress(user=user, budgets=page.items)
+    return page
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    accounts: list[BankAccount]
+    totals: list[tuple[str, int]]
+    month_start: datetime.date
+    month_end: datetime.date
+    spending: dict[str, list[CategorySpend]]
+    budgets: list[BudgetProgress]
+    recent: list[Transaction]
+
+
+def dashboard_summary(*, user, today: datetime.date | None = None) -> Dashboard:
+    """Everything the overview shows, in five queries whatever the data size."""
+    today = today or timezone.localdate()
+    accounts = bank_account_list(user=user)
+    month_start, month_end = month_bounds(today)
+    return Dashboard(
+        accounts=accounts,
+        totals=totals_by_currency(accounts),
+        month_start=month_start,
+        month_end=month_end,
+        spending=spending_by_category(user=user, start=month_start, end=month_end),
+        budgets=budget_progress(user=user, budgets=budget_list(user=user, active_only=True), today=today),
+        recent=recent_transactions(user=user, limit=8),
+    )
+
+
+# --- chart ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    label: str
+    amount: int
+    swatch: int
+    y: int
+    width: int
+    label_y: int
+    value_x: int
+
+
+def bar_chart(spends: list[CategorySpend], *, width: int = 560, max_bars: int = 8) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart (SVG attributes only: the CSP forbids inline styles).
+
+    Beyond `max_bars` categories the smallest are folded into "Everything else".
+    """
+    items = list(spends)
+    if len(items) > max_bars:
+        rest = sum(s.amount for s in items[max_bars - 1 :])
+        items = [*items[: max_bars - 1], CategorySpend("rest", "Everything else", rest)]
+    label_width, value_width, bar_height, gap = 130, 110, 22, 12
+    track = width - label_width - value_width
+    biggest = max((s.amount for s in items), default=0) or 1
+    bars = []
+    for i, spend in enumerate(items):
+        y = i * (bar_height + gap)
+        bar_width = max(2, round(track * spend.amount / biggest))
+        bars.append(
+            ChartBar(
+                label=spend.label,
+                amount=spend.amount,
+                swatch=i % 8,
+                y=y,
+                width=bar_width,
+                label_y=y + bar_height // 2 + 4,
+                value_x=label_width + bar_width + 8,
+            )
+        )
+    return {
+        "bars": bars,
+        "width": width,
+        "height": max(1, len(bars) * (bar_height + gap) - gap),
+        "bar_height": bar_height,
+        "bar_x": label_width,
+        "total": sum(s.amount for s in items),
+    }
+
+
+# --- data export ----------------------------------------------------------------------------------
+
+
+def serialize_bank_account(account: BankAccount) -> dict[str, Any]:
+    """The API's bank account object: never the full number."""
+    return {
+        "id": str(account.pk),
+        "bank_name": account.bank_name,
+        "nickname": account.nickname,
+        "account_type": account.account_type,
+        "currency": account.currency,
+        "last4": account.last4,
+        "routing_number": account.routing_number,
+        "status": account.status,
+        "is_verified": account.is_verified,
+        "verification_method": account.verification_method or None,
+        "balance": account.balance,
+        "created_at": account.created_at.isoformat(),
+    }
+
+
+def serialize_transaction(txn: Transaction) -> dict[str, Any]:
+    return {
+        "id": str(txn.pk),
+        "bank_account_id": str(txn.bank_account_id),
+        "amount": txn.amount,
+        "signed_amount": txn.signed_amount,
+        "currency": txn.currency,
+        "type": txn.type,
+        "status": txn.status,
+        "description": txn.description,
+        "category": txn.category,
+        "merchant_name": txn.merchant_name,
+        "transaction_date": txn.transaction_date.isoformat(),
+        "posting_date": txn.posting_date.isoformat() if txn.posting_date else None,
+        "external_id": txn.external_id or None,
+        "transfer_pair_id": str(txn.transfer_pair_id) if txn.transfer_pair_id else None,
+        "created_at": txn.created_at.isoformat(),
+    }
+
+
+def serialize_budget(budget: Budget, progress: BudgetProgress | None = None) -> dict[str, Any]:
+    data = {
+        "id": str(budget.pk),
+        "name": budget.name,
+        "category": budget.category,
+        "amount": budget.amount,
+        "currency": budget.currency,
+        "period": budget.period,
+        "start_date": budget.start_date.isoformat(),
+        "end_date": budget.end_date.isoformat() if budget.end_date else None,
+        "is_active": budget.is_active,
+    }
+    if progress is not None:
+        data.update(
+            {
+                "period_start": progress.period_start.isoformat(),
+                "period_end": progress.period_end.isoformat(),
+                "spent": progress.spent,
+                "remaining": progress.remaining,
+                "percent_used": progress.percent_used,
+            }
+        )
+    return data
+
+
+def _export_transactions(user) -> Iterator[dict[str, Any]]:
+    qs = Transaction.objects.filter(user=user).order_by(*TRANSACTION_KEYSET.order_by())
+    for txn in qs.iterator(chunk_size=EXPORT_CHUNK):
+        yield serialize_transaction(txn)
+
+
+def _export_accounts(user) -> Iterator[dict[str, Any]]:
+    qs = BankAccount.objects.filter(user=user).order_by(*ACCOUNT_KEYSET.order_by())
+    for account in qs.iterator(chunk_size=EXPORT_CHUNK):
+        yield serialize_bank_account(account)
+
+
+def _export_budgets(user) -> Iterator[dict[str, Any]]:
+    qs = Budget.objects.filter(user=user).order_by(*BUDGET_KEYSET.order_by())
+    for budget in qs.iterator(chunk_size=EXPORT_CHUNK):
+        yield serialize_budget(budget)
+
+
+def export_sections(*, user) -> Iterator[tuple[str, Iterable[dict[str, Any]]]]:
+    """The user's banking data for their data export: (section name, lazy rows), no full account numbers."""
+    yield "bank_accounts", _export_accounts(user)
+    yield "transactions", _export_transactions(user)
+    yield "budgets", _export_budgets(user)
+
+
+def account_transaction_counts(*, user) -> dict[Any, int]:
+    """How many transactions each account holds (one grouped query), for the removal warning."""
+    rows = Transaction.objects.filter(user=user).order_by().values("bank_account_id").annotate(n=Count("id"))
+    return {row["bank_account_id"]: row["n"] for row in rows}

@@ -1,0 +1,536 @@
+"""Writes for billing: Polar objects mirrored into our tables, webhook events, checkout and portal sessions.
+
+The webhook, `sync_subscriptions` and `replay_webhooks` all apply Polar's state through
+`subscription_upsert_from_polar` and `order_upsert_from_polar`: upsert by Polar's id under a row lock,
+and never let an older state overwrite a newer one.
+"""
+
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from accounts.audit import audit_log
+from accounts.models import User
+from billing import polar
+from billing.models import Order, Plan, Subscription, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+# `user=FROM_PAYLOAD`: link to the user named by `data.customer.external_id`.
+FROM_PAYLOAD: Any = object()
+
+# Changes to these are what the user sees; each one is an audit row.
+USER_FACING_SUBSCRIPTION_FIELDS = ("status", "cancel_at_period_end", "product_id", "user_id")
+
+
+class PolarPayloadError(ValueError):
+    """Polar's object lacks something we need (an id, a date): the event fails and can be replayed."""
+
+
+# --- Parsing Polar's objects -----------------------------------------------------------------------
+
+
+def _datetime(data: dict[str, Any], key: str, *, required: bool = False) -> datetime | None:
+    raw = data.get(key)
+    if raw in (None, ""):
+        if required:
+            raise PolarPayloadError(f"`{key}` is missing.")
+        return None
+    value = parse_datetime(str(raw)) if not isinstance(raw, datetime) else raw
+    if value is None:
+        raise PolarPayloadError(f"`{key}` is not a date-time: {raw!r}.")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.UTC)
+    return value
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    raw = data.get(key)
+    if raw is None:
+        return 0
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise PolarPayloadError(f"`{key}` is not a whole number of minor units: {raw!r}.")
+    return raw
+
+
+def _text(data: dict[str, Any], key: str, max_length: int | None = None) -> str:
+    raw = data.get(key)
+    value = "" if raw is None else str(raw)
+    return value[:max_length] if max_length else value
+
+
+def _object_id(data: dict[str, Any]) -> str:
+    polar_id = data.get("id")
+    if not isinstance(polar_id, str) or not polar_id or len(polar_id) > 64:
+        raise PolarPayloadError("`data.id` is missing or not an id.")
+    return polar_id
+
+
+def _nested(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _user_from_customer(data: dict[str, Any], *, kind: str) -> tuple[bool, User | None]:
+    """(customer given?, the user whose id is `data.customer.external_id`, or None with a warning)."""
+    customer = data.get("customer")
+    if not isinstance(customer, dict):
+        return False, None
+    external_id = customer.get("external_id")
+    user = None
+    if external_id:
+        try:
+            user = User.objects.filter(pk=uuid.UUID(str(external_id))).first()
+        except ValueError:
+            user = None
+    if user is None:
+        logger.warning(
+            "Polar %s %s belongs to no user of ours; stored unlinked",
+            kind,
+            data.get("id"),
+            extra={"polar_object": kind, "polar_id": data.get("id"), "external_customer_id": external_id},
+        )
+    return True, user
+
+
+def _is_stale(*, incoming: datetime, stored: datetime, stored_status: str | None, incoming_status: str | None) -> bool:
+    """An older state never overwrites a newer one; at the same instant a revocation stays final."""
+    if incoming < stored:
+        return True
+    return (
+        incoming == stored
+        and stored_status == Subscription.Status.CANCELED
+        and incoming_status not in (None, Subscription.Status.CANCELED)
+    )
+
+
+# --- Subscriptions -------------------------------------------------------------------------------------
+
+
+def _subscription_fields(data: dict[str, Any]) -> dict[str, Any]:
+    created_at = _datetime(data, "created_at", required=True)
+    status = _text(data, "status")
+    if status not in Subscription.Status.values:
+        raise PolarPayloadError(f"`status` {status!r} is not a subscription status we know.")
+    return {
+        "created_at": created_at,
+        "modified_at": _datetime(data, "modified_at"),
+        "amount": _int(data, "amount"),
+        "currency": (_text(data, "currency") or "usd").upper(),
+        "recurring_interval": _text(data, "recurring_interval", 10),
+        "status": status,
+        "current_period_start": _datetime(data, "current_period_start") or created_at,
+        "current_period_end": _datetime(data, "current_period_end"),
+        "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
+        "canceled_at": _datetime(data, "canceled_at"),
+        "started_at": _datetime(data, "started_at"),
+        "ends_at": _datetime(data, "ends_at"),
+        "ended_at": _datetime(data, "ended_at"),
+        "customer_id": _text(data, "customer_id") or _text(_nested(data, "customer"), "id"),
+        "product_id": _text(data, "product_id") or _text(_nested(data, "product"), "id"),
+        "discount_id": _text(data, "discount_id"),
+        "checkout_id": _text(data, "checkout_id"),
+        "customer_cancellation_reason": _text(data, "customer_cancellation_reason", 100),
+        "customer_cancellation_comment": _text(data, "customer_cancellation_comment"),
+        "metadata": data.get("metadata") if isinstance(data.get("metadata"), dict) else {},
+        "custom_field_data": data.get("custom_field_data") if isinstance(data.get("custom_field_data"), dict) else {},
+    }
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert did: `applied` is False when the stored state was newer (or the same, for a tie)."""
+
+    object: Any
+    created: bool = False
+    applied: bool = True
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _audit_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int) else str(value)
+
+
+def _audit_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int) else str(value)
+
+
+def _audit_subscription(subscription: Subscription, changes: dict[str, list[Any]], *, user, source: str) -> None:
+    if user is None or not changes:
+        return
+    audit_log(
+        action="billing.subscription_changed",
+        user=user,
+        details={
+            "subscription_id": subscription.id,
+            "changes": {name: [_audit_value(old), _audit_value(new)] for name, (old, new) in changes.items()},
+            "source": source,
+        },
+    )
+
+
+def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD):
+    """Create or update the subscription Polar describes in `data`, under a row lock; older states are skipped.
+
+    `user` defaults to the user named by `data.customer.external_id`; `sync_subscriptions` passes the user it
+    asked Polar about.
+    """
+    polar_id = _object_id(data)
+    fields = _subscription_fields(data)
+    if user is FROM_PAYLOAD:
+        customer_given, user = _user_from_customer(data, kind="subscription")
+    else:
+        customer_given = True
+    incoming = fields["modified_at"] or fields["created_at"]
+    now = timezone.now()
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(pk=polar_id).first()
+        if subscription is None:
+            subscription = Subscription(id=polar_id, user=user, synced_at=now, **fields)
+            subscription.full_clean(exclude=["user"], validate_unique=False)
+            try:
+                with transaction.atomic():
+                    subscription.save(force_insert=True)
+            except IntegrityError:
+                # Another delivery inserted it first: lock theirs and compare like any update.
+                subscription = Subscription.objects.select_for_update().get(pk=polar_id)
+            else:
+                changes = {name: [None, getattr(subscription, name)] for name in ("status",)}
+                _audit_subscription(subscription, changes, user=user, source=source)
+                return UpsertResult(subscription, created=True, changes=changes)
+        if _is_stale(
+            incoming=incoming,
+            stored=subscription.version_at,
+            stored_status=subscription.status,
+            incoming_status=fields["status"],
+        ):
+            logger.info(
+                "Skipped an older state of Polar subscription %s",
+                polar_id,
+                extra={"polar_id": polar_id, "incoming_at": incoming.isoformat(), "source": source},
+            )
+            return UpsertResult(subscription, applied=False)
+        before = {name: getattr(subscription, name) for name in USER_FACING_SUBSCRIPTION_FIELDS}
+        for name, value in fields.items():
+            setattr(subscription, name, value)
+        if customer_given:
+            subscription.user = user
+        subscription.synced_at = now
+        subscription.full_clean(exclude=["user"], validate_unique=False)
+        subscription.save()
+        changes = {
+            name: [before[name], getattr(subscription, name)]
+            for name in USER_FACING_SUBSCRIPTION_FIELDS
+            if before[name] != getattr(subscription, name)
+        }
+        audited_user = user if customer_given else (subscription.user if subscription.user_id else None)
+        _audit_subscription(subscription, changes, user=audited_user, source=source)
+        return UpsertResult(subscription, changes=changes)
+
+
+# --- Orders --------------------------------------------------------------------------------------------
+
+
+def _order_fields(data: dict[str, Any]) -> dict[str, Any]:
+    product = _nested(data, "product")
+    return {
+        "created_at": _datetime(data, "created_at", required=True),
+        "modified_at": _datetime(data, "modified_at"),
+        "status": _text(data, "status", 32) or "pending",
+        "paid": bool(data.get("paid")),
+        "billing_reason": _text(data, "billing_reason", 40),
+        "subtotal_amount": _int(data, "subtotal_amount"),
+        "discount_amount": _int(data, "discount_amount"),
+        "tax_amount": _int(data, "tax_amount"),
+        "total_amount": _int(data, "total_amount"),
+        "refunded_amount": _int(data, "refunded_amount"),
+        "currency": (_text(data, "currency") or "usd").upper(),
+        "customer_id": _text(data, "customer_id") or _text(_nested(data, "customer"), "id"),
+        "product_id": _text(data, "product_id") or _text(product, "id"),
+        "product_name": _text(product, "name", 200),
+        "invoice_number": _text(data, "invoice_number", 64),
+        "checkout_id": _text(data, "checkout_id"),
+        "subscription_id": _text(data, "subscription_id"),
+    }
+
+
+def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD):
+    """Create or update one order of the billing history; an older state never overwrites a newer one."""
+    polar_id = _object_id(data)
+    fields = _order_fields(data)
+    if user is FROM_PAYLOAD:
+        customer_given, user = _user_from_customer(data, kind="order")
+    else:
+        customer_given = True
+    incoming = fields["modified_at"] or fields["created_at"]
+    now = timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=polar_id).first()
+        if order is None:
+            order = Order(id=polar_id, user=user, synced_at=now, **fields)
+            order.full_clean(exclude=["user"], validate_unique=False)
+            try:
+                with transaction.atomic():
+                    order.save(force_insert=True)
+            except IntegrityError:
+                order = Order.objects.select_for_update().get(pk=polar_id)
+            else:
+                return UpsertResult(order, created=True)
+        if incoming < order.version_at:
+            return UpsertResult(order, applied=False)
+        for name, value in fields.items():
+            setattr(order, name, value)
+        if customer_given:
+            order.user = user
+        order.synced_at = now
+        order.full_clean(exclude=["user"], validate_unique=False)
+        order.save()
+        return UpsertResult(order)
+
+
+# --- Webhook events ---------------------------------------------------------------------------------
+
+
+def webhook_event_store(*, webhook_id: str, payload: dict[str, Any]) -> WebhookEvent:
+    """Keep a verified delivery; the same `webhook-id` again leaves the stored one as it is."""
+    data = payload.get("data")
+    object_id = data.get("id") if isinstance(data, dict) else None
+    event = WebhookEvent(
+        webhook_id=webhook_id,
+        type=str(payload.get("type", ""))[:64],
+        object_id=object_id if isinstance(object_id, str) else "",
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    event.object_id = event.object_id[:64]
+    event.full_clean(validate_unique=False)
+    # ON CONFLICT DO NOTHING: two copies at the same moment never raise; the claim decides who processes.
+    WebhookEvent.objects.bulk_create([event], ignore_conflicts=True)
+    return event
+
+
+def webhook_event_process(*, event: WebhookEvent, force: bool = False) -> str:
+    """Claim the event and apply it in one transaction: "processed", "ignored" or "duplicate".
+
+    A delivery is claimed with `filter(...).update(...) == 1`, so two copies never both apply it; the claim
+    rolls back with a failed handler, the error is kept on the event and re-raised (the webhook answers 500).
+    `force` (replay) re-applies an event whatever its state; applying is idempotent.
+    """
+    from billing.webhooks import handler_for  # webhooks.py maps types to the handlers above
+
+    handler = handler_for(event.type)
+    target = WebhookEvent.State.PROCESSED if handler is not None else WebhookEvent.State.IGNORED
+    claimable = Q(webhook_id=event.webhook_id)
+    if not force:
+        claimable &= Q(state__in=[WebhookEvent.State.RECEIVED, WebhookEvent.State.FAILED])
+    try:
+        with transaction.atomic():
+            claimed = WebhookEvent.objects.filter(claimable).update(
+                state=target, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+            if claimed != 1:
+                return "duplicate"
+            if handler is not None:
+                data = event.payload.get("data") if isinstance(event.payload, dict) else None
+                if not isinstance(data, dict):
+                    raise PolarPayloadError("The event has no `data` object.")
+                handler(data=data, source=f"webhook:{event.type}")
+    except Exception as exc:
+        error = "".join(traceback.format_exception(exc))[-4000:]
+        WebhookEvent.objects.filter(claimable).update(
+            state=WebhookEvent.State.FAILED, processed_at=None, attempts=F("attempts") + 1, last_error=error
+        )
+        logger.exception(
+            "Polar webhook %s (%s) failed; kept for replay_webhooks",
+            event.webhook_id,
+            event.type,
+            extra={"webhook_id": event.webhook_id, "event_type": event.type},
+        )
+        raise
+    return str(target)
+
+
+def webhook_event_replay(*, event: WebhookEvent) -> str:
+    """Apply a stored event again (replay_webhooks, the admin action); raises what the handler raised."""
+    return webhook_event_process(event=event, force=True)
+
+
+# --- Checkout, portal, sync -------------------------------------------------------------------------------
+
+
+def checkout_start(*, user: User, plan: Plan, request: HttpRequest | None = None) -> str:
+    """A Polar checkout for this user and plan; the URL to send them to. PolarError when Polar refuses."""
+    client = polar.get_client()
+    checkout = client.checkout_create(
+        product_id=plan.polar_product_id,
+        external_customer_id=str(user.pk),
+        customer_email=user.email,
+        customer_name=user.name,
+        success_url=f"{settings.APP_URL}/success?checkout_id={{CHECKOUT_ID}}",
+    )
+    audit_log(
+        action="billing.checkout_started",
+        user=user,
+        request=request,
+        details={"plan": plan.slug, "checkout_id": str(checkout.get("id", ""))},
+    )
+    return checkout["url"]
+
+
+def portal_session_create(*, user: User, return_url: str | None = None, request: HttpRequest | None = None) -> str:
+    """A customer portal session for this user; the URL to send them to. PolarError when Polar refuses."""
+    client = polar.get_client()
+    session = client.customer_session_create(external_customer_id=str(user.pk), return_url=return_url)
+    audit_log(action="billing.portal_opened", user=user, request=request, details={})
+    return session["customer_portal_url"]
+
+
+def subscriptions_sync_for_user(*, user: User, client: polar.PolarClient | None = None) -> int:
+    """Pull the user's subscriptions from Polar and apply them like webhooks would; how many Polar listed."""
+    client = client or polar.get_client()
+    count = 0
+    for item in client.subscriptions_list(external_customer_id=str(user.pk)):
+        subscription_upsert_from_polar(data=item, source="sync", user=user)
+        count += 1
+    return count
+
+
+@dataclass
+class PlanSyncResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _plan_fields_from_product(product: dict[str, Any]) -> dict[str, Any]:
+    metadata = product.get("metadata") if isinstance(product.get("metadata"), dict) else {}
+    name = _text(product, "name", 100).strip() or "Plan"
+    slug = slugify(str(metadata.get("slug") or "")) or slugify(name)
+    prices = [price for price in product.get("prices") or [] if isinstance(price, dict)]
+    first = prices[0] if prices else {}
+    amount = first.get("price_amount") if first.get("amount_type", "fixed") == "fixed" else 0
+    interval = product.get("recurring_interval") or first.get("recurring_interval") or Plan.Interval.MONTH
+    features = [
+        str(benefit.get("description"))[:200]
+        for benefit in product.get("benefits") or []
+        if isinstance(benefit, dict) and benefit.get("description")
+    ]
+    fields = {
+        "slug": slug[:50],
+        "name": name,
+        "description": _text(product, "description"),
+        "price_amount": amount if isinstance(amount, int) and amount >= 0 else 0,
+        "currency": (_text(first, "price_currency") or "usd").upper(),
+        "interval": interval if interval in Plan.Interval.values else Plan.Interval.MONTH,
+        "is_active": not product.get("is_archived", False),
+    }
+    if features:
+        fields["features"] = features
+    if "max_bank_accounts" in metadata:
+        raw = str(metadata["max_bank_accounts"]).strip()
+        fields["max_bank_accounts"] = int(raw) if raw.isdigit() else None
+    return fields
+
+
+def plans_sync_from_polar(*, products: list[dict[str, Any]]) -> PlanSyncResult:
+    """Plans from Polar's recurring products (slug from metadata `slug`, else the slugified name).
+
+    Matched by product id, else by slug (so a demo plan is taken over by the real product); active plans
+    whose product Polar no longer lists are deactivated. Running it twice changes nothing.
+    """
+    result = PlanSyncResult()
+    seen: set[str] = set()
+    with transaction.atomic():
+        for product in products:
+            product_id = _text(product, "id")
+            if not product_id or product.get("is_recurring") is False:
+                result.skipped.append(_text(product, "name") or product_id or "?")
+                continue
+            seen.add(product_id)
+            fields = _plan_fields_from_product(product)
+            plan = (
+                Plan.objects.select_for_update().filter(polar_product_id=product_id).first()
+                or Plan.objects.select_for_update().filter(slug=fields["slug"]).first()
+            )
+            if plan is None:
+                plan = Plan(polar_product_id=product_id, sort_order=Plan.objects.count(), **fields)
+                plan.full_clean()
+                plan.save()
+                result.created.append(plan.slug)
+                continue
+            changed = plan.polar_product_id != product_id or any(
+                getattr(plan, name) != value for name, value in fields.items()
+            )
+            if changed:
+                plan.polar_product_id = product_id
+                for name, value in fields.items():
+                    setattr(plan, name, value)
+                plan.full_clean()
+                plan.save()
+                result.updated.append(plan.slug)
+        for plan in Plan.objects.select_for_update().filter(is_active=True).exclude(polar_product_id__in=seen):
+            plan.is_active = False
+            plan.save(update_fields=["is_active", "updated_at"])
+            result.deactivated.append(plan.slug)
+    return result
+
+
+# --- Demo data ------------------------------------------------------------------------------------------
+
+DEMO_PLANS = (
+    {
+        "slug": "plus",
+        "name": "Plus",
+        "description": "For one household: a few accounts and every budget you need.",
+        "price_amount": 400,
+        "interval": Plan.Interval.MONTH,
+        "max_bank_accounts": 3,
+        "features": ["Up to 3 bank accounts", "Unlimited budgets", "Spending insights", "E-mail support"],
+    },
+    {
+        "slug": "pro",
+        "name": "Pro",
+        "description": "Every account you have, with full history and priority support.",
+        "price_amount": 900,
+        "interval": Plan.Interval.MONTH,
+        "max_bank_accounts": None,
+        "features": ["Unlimited bank accounts", "Unlimited budgets", "Spending insights", "Priority support"],
+    },
+    {
+        "slug": "pro-yearly",
+        "name": "Pro, yearly",
+        "description": "Everything in Pro, two months free.",
+        "price_amount": 9000,
+        "interval": Plan.Interval.YEAR,
+        "max_bank_accounts": None,
+        "features": ["Everything in Pro", "Two months free", "One invoice a year"],
+    },
+)
+
+
+def demo_plans_ensure() -> None:
+    """Demo plans for local use (`seed_demo`) when there are none; `sync_polar_products` replaces them."""
+    with transaction.atomic():
+        if Plan.objects.exists():
+            return
+        for position, spec in enumerate(DEMO_PLANS):
+            plan = Plan(
+                polar_product_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"ledgerly-demo-plan:{spec['slug']}")),
+                currency="USD",
+                sort_order=position,
+                **spec,
+            )
+            plan.full_clean()
+            plan.save()
