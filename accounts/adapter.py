@@ -81,7 +81,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user.name = name
             changed.append("name")
         picture = extra.get("picture") or ""
-        if picture.startswith("https://") and not user.avatar and user.image != picture[:500]:
+        if picture.startswith("https://") and not user.avatar and not user.image:
             user.image = picture[:500]
             changed.append("image")
         if changed:

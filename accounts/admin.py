@@ -41,9 +41,7 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             # allauth signs people in by their EmailAddress row; they verify it on first sign-in.
-            EmailAddress.objects.get_or_create(
-                user=obj, email=obj.email, defaults={"primary": True, "verified": False}
-            )
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"primary": True, "verified": False})
 
 
 @admin.register(AuditEvent)

@@ -58,6 +58,32 @@ class AddEmailForm(allauth_forms.AddEmailForm):
         _relabel(self, {"email": "New e-mail"})
 
 
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self, {"oldpassword": "Current password", "password1": "New password", "password2": "New password again"}
+        )
+
+
+class SetPasswordForm(allauth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password1": "Password", "password2": "Password again"})
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password1": "New password", "password2": "New password again"})
+
+
+class ReauthenticateForm(allauth_forms.ReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password": "Password"})
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(max_length=150, label="Name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
     avatar = forms.FileField(
@@ -82,7 +108,9 @@ class ProfileForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
-    email = forms.CharField(label="Type your e-mail address to confirm", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.CharField(
+        label="Type your e-mail address to confirm", widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         self.user = user

@@ -147,9 +147,9 @@ def describe_user_agent(user_agent: str) -> str:
         if result.os.major:
             os_name = f"{os_name} {result.os.major}"
         parts.append(f"on {os_name}")
-    if result.device and result.device.family and result.device.family not in {"Other", "Generic Smartphone"}:
-        if result.device.family.lower() not in " ".join(parts).lower():
-            parts.append(f"({result.device.family})")
+    device = result.device.family if result.device else ""
+    if device and device not in {"Other", "Generic Smartphone"} and device.lower() not in " ".join(parts).lower():
+        parts.append(f"({device})")
     return " ".join(parts)
 
 
@@ -187,42 +187,57 @@ def user_sessions(*, user: User, current_session_key: str | None) -> list[Sessio
 
 def export_sections(*, user: User) -> Iterable[tuple[str, Iterable[dict]]]:
     """This app's part of the data export: each section's rows are produced lazily."""
-    yield "email_addresses", (
-        {"email": e["email"], "primary": e["primary"], "verified": e["verified"]}
-        for e in EmailAddress.objects.filter(user=user).values("email", "primary", "verified").iterator()
+    yield (
+        "email_addresses",
+        (
+            {"email": e["email"], "primary": e["primary"], "verified": e["verified"]}
+            for e in EmailAddress.objects.filter(user=user).values("email", "primary", "verified").iterator()
+        ),
     )
-    yield "connected_accounts", (
-        {"provider": a["provider"], "connected_at": a["date_joined"], "last_login": a["last_login"]}
-        for a in SocialAccount.objects.filter(user=user).values("provider", "date_joined", "last_login").iterator()
+    yield (
+        "connected_accounts",
+        (
+            {"provider": a["provider"], "connected_at": a["date_joined"], "last_login": a["last_login"]}
+            for a in SocialAccount.objects.filter(user=user).values("provider", "date_joined", "last_login").iterator()
+        ),
     )
-    yield "two_factor", (
-        {"type": a["type"], "created_at": a["created_at"], "last_used_at": a["last_used_at"]}
-        for a in Authenticator.objects.filter(user=user).values("type", "created_at", "last_used_at").iterator()
+    yield (
+        "two_factor",
+        (
+            {"type": a["type"], "created_at": a["created_at"], "last_used_at": a["last_used_at"]}
+            for a in Authenticator.objects.filter(user=user).values("type", "created_at", "last_used_at").iterator()
+        ),
     )
-    yield "sessions", (
-        {
-            "ip": s["ip"],
-            "device": describe_user_agent(s["user_agent"]),
-            "created_at": s["created_at"],
-            "last_seen_at": s["last_seen_at"],
-        }
-        for s in UserSession.objects.filter(user=user)
-        .values("ip", "user_agent", "created_at", "last_seen_at")
-        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    yield (
+        "sessions",
+        (
+            {
+                "ip": s["ip"],
+                "device": describe_user_agent(s["user_agent"]),
+                "created_at": s["created_at"],
+                "last_seen_at": s["last_seen_at"],
+            }
+            for s in UserSession.objects.filter(user=user)
+            .values("ip", "user_agent", "created_at", "last_seen_at")
+            .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        ),
     )
-    yield "audit_events", (
-        {
-            "action": e["action"],
-            "created_at": e["created_at"],
-            "ip_address": e["ip_address"],
-            "user_agent": e["user_agent"],
-            "request_id": e["request_id"],
-            "details": e["details"],
-        }
-        for e in AuditEvent.objects.filter(user=user)
-        .order_by("created_at", "id")
-        .values("action", "created_at", "ip_address", "user_agent", "request_id", "details")
-        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    yield (
+        "audit_events",
+        (
+            {
+                "action": e["action"],
+                "created_at": e["created_at"],
+                "ip_address": e["ip_address"],
+                "user_agent": e["user_agent"],
+                "request_id": e["request_id"],
+                "details": e["details"],
+            }
+            for e in AuditEvent.objects.filter(user=user)
+            .order_by("created_at", "id")
+            .values("action", "created_at", "ip_address", "user_agent", "request_id", "details")
+            .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        ),
     )
 
 

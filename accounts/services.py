@@ -39,16 +39,18 @@ def user_update_profile(
     old_file = user.avatar
     try:
         with transaction.atomic():
+            details = {"name_changed": user.name != name.strip()}
             user.name = name.strip()
             if new_file:
                 user.avatar = new_file
+                details["picture"] = "uploaded"
             elif remove_avatar:
                 user.avatar = ""
                 user.image = ""
+                details["picture"] = "removed"
             user.full_clean(exclude=["password"])
             user.save(update_fields=["name", "avatar", "image", "updated_at"])
-            changed = {"name": True, "picture": "uploaded" if new_file else "removed" if remove_avatar else None}
-            audit_log(action="profile.updated", user=user, request=request, details=changed)
+            audit_log(action="profile.updated", user=user, request=request, details=details)
             if old_file and old_file != user.avatar:
                 transaction.on_commit(lambda: avatar_delete_file(old_file))
     except Exception:

@@ -233,7 +233,7 @@ class DemoMaker:
         yield self.row(key="savings", day=self.start, amount=1250000, kind="credit", category=Category.INCOME,
                        description="Opening balance")  # fmt: skip
         if "euro" in self.accounts:
-            yield self.row(key="euro", day=self.start, amount=150000, kind="credit", category=Category.INCOME,
+            yield self.row(key="euro", day=self.start, amount=300000, kind="credit", category=Category.INCOME,
                            description="Opening balance")  # fmt: skip
         card_spend = 0
         trip_start = self.start + datetime.timedelta(days=rng.randrange(120, 220))

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from banking.models import BankAccount, Budget, Category, MicroDepositVerification, Transaction
+from banking.models import BankAccount, Budget, Category, DailySpending, MicroDepositVerification, Transaction
 from banking.pagination import Keyset, Page, cursor_for, paginate
 from billing.selectors import bank_account_limit
 
@@ -167,15 +167,10 @@ def recent_transactions(*, user, limit: int = 8, bank_account: BankAccount | Non
     return list(qs.order_by(*TRANSACTION_KEYSET.order_by())[:limit])
 
 
-def spending_filter(*, user, start: datetime.date, end: datetime.date) -> QuerySet:
-    """Spending: debits that did not fail (pending ones count), in a date range; transfers are not spending."""
-    return Transaction.objects.filter(
-        user=user,
-        type=Transaction.Type.DEBIT,
-        transaction_date__gte=start,
-        transaction_date__lte=end,
-        status__in=[Transaction.Status.COMPLETED, Transaction.Status.PENDING],
-    )
+def spending_rows(*, user, start: datetime.date, end: datetime.date) -> QuerySet:
+    """DailySpending rows in a date range: spending is debits that did not fail (pending ones count);
+    transfers between the user's own accounts are not spending."""
+    return DailySpending.objects.filter(user=user, day__gte=start, day__lte=end)
 
 
 @dataclass(frozen=True)
@@ -188,10 +183,11 @@ class CategorySpend:
 def spending_by_category(*, user, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
     """Per currency, the categories' spending in the range, biggest first (one query)."""
     rows = (
-        spending_filter(user=user, start=start, end=end)
+        spending_rows(user=user, start=start, end=end)
         .order_by()
         .values("currency", "category")
         .annotate(total=Sum("amount"))
+        .filter(total__gt=0)
     )
     labels = dict(Category.choices)
     result: dict[str, list[CategorySpend]] = defaultdict(list)
@@ -263,32 +259,30 @@ class BudgetProgress:
 
 
 def budget_progress(*, user, budgets: list[Budget], today: datetime.date | None = None) -> list[BudgetProgress]:
-    """Spending in each budget's current period: one aggregate query for all of them."""
+    """Spending in each budget's current period, in one query.
+
+    It reads the DailySpending rows inside any budget's period (one row per day and category, so at most
+    a year's worth per budget) and adds them up per budget here.
+    """
     today = today or timezone.localdate()
     progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
     if not progress:
         return progress
-    sums = {
-        f"b{i}": Sum(
-            "amount",
-            filter=Q(
-                category=p.budget.category,
-                currency=p.budget.currency,
-                transaction_date__gte=p.period_start,
-                transaction_date__lte=p.period_end,
-            ),
+    wanted = Q()
+    for p in progress:
+        wanted |= Q(
+            category=p.budget.category, currency=p.budget.currency, day__gte=p.period_start, day__lte=p.period_end
         )
-        for i, p in enumerate(progress)
-    }
-    start = min(p.period_start for p in progress)
-    end = max(p.period_end for p in progress)
-    totals = (
-        spending_filter(user=user, start=start, end=end)
-        .filter(category__in={p.budget.category for p in progress})
-        .aggregate(**sums)
-    )
-    for i, p in enumerate(progress):
-        p.spent = totals[f"b{i}"] or 0
+    rows = DailySpending.objects.filter(wanted, user=user).values_list("category", "currency", "day", "amount")
+    by_key: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
+    for category, currency, day, amount in rows:
+        by_key[(category, currency)].append((day, amount))
+    for p in progress:
+        p.spent = sum(
+            amount
+            for day, amount in by_key.get((p.budget.category, p.budget.currency), ())
+            if p.period_start <= day <= p.period_end
+        )
     return progress
 
 
@@ -349,7 +343,7 @@ class ChartBar:
     value_x: int
 
 
-def bar_chart(spends: list[CategorySpend], *, width: int = 560, max_bars: int = 8) -> dict[str, Any]:
+def bar_chart(spends: list[CategorySpend], *, width: int = 420, max_bars: int = 8) -> dict[str, Any]:
     """Geometry of a horizontal bar chart (SVG attributes only: the CSP forbids inline styles).
 
     Beyond `max_bars` categories the smallest are folded into "Everything else".
@@ -358,7 +352,7 @@ def bar_chart(spends: list[CategorySpend], *, width: int = 560, max_bars: int = 
     if len(items) > max_bars:
         rest = sum(s.amount for s in items[max_bars - 1 :])
         items = [*items[: max_bars - 1], CategorySpend("rest", "Everything else", rest)]
-    label_width, value_width, bar_height, gap = 130, 110, 22, 12
+    label_width, value_width, bar_height, gap = 112, 92, 20, 10
     track = width - label_width - value_width
     biggest = max((s.amount for s in items), default=0) or 1
     bars = []

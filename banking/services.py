@@ -14,14 +14,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import audit_log
 from accounts.models import User
 from banking import crypto
-from banking.models import BankAccount, Budget, Category, MicroDepositVerification, Transaction
+from banking.models import BankAccount, Budget, Category, DailySpending, MicroDepositVerification, Transaction
 from banking.money import get_currency, validate_amount
 from banking.validators import normalize_digits, validate_account_number, validate_routing_number
 from banking.verification import get_provider
@@ -138,6 +139,31 @@ def _raise_if(errors: dict) -> None:
 def _move_balance(bank_account_id, delta: int) -> None:
     if delta:
         BankAccount.objects.filter(pk=bank_account_id).update(balance=F("balance") + delta)
+
+
+def _spending_add(*, user_id, day: datetime.date, category: str, currency: str, delta: int) -> None:
+    """Move one DailySpending sum by `delta`, creating its row the first time."""
+    if not delta:
+        return
+    key = {"user_id": user_id, "day": day, "category": category, "currency": currency}
+    if DailySpending.objects.filter(**key).update(amount=F("amount") + delta):
+        return
+    try:
+        with transaction.atomic():
+            DailySpending.objects.create(**key, amount=delta)
+    except IntegrityError:  # someone created it meanwhile
+        DailySpending.objects.filter(**key).update(amount=F("amount") + delta)
+
+
+def _spending_track(txn: Transaction, *, sign: int) -> None:
+    if txn.is_spending:
+        _spending_add(
+            user_id=txn.user_id,
+            day=txn.transaction_date,
+            category=txn.category,
+            currency=txn.currency,
+            delta=sign * txn.amount,
+        )
 
 
 def _require_usable(bank_account: BankAccount, *, field: str, errors: dict) -> None:
@@ -372,6 +398,7 @@ def bank_account_delete(*, user: User, bank_account: BankAccount, request: HttpR
         details={"bank_account_id": str(account.pk), "last4": account.last4},
     )
     account.delete()
+    spending_rebuild(user=user)
 
 
 def bank_account_reveal_number(*, user: User, bank_account: BankAccount, request: HttpRequest | None = None) -> str:
@@ -579,6 +606,7 @@ def transaction_create(
     _full_clean_transaction(txn)
     txn.save(force_insert=True)
     _move_balance(account.pk, txn.balance_effect)
+    _spending_track(txn, sign=1)
     audit_log(
         action="transaction.created",
         user=user,
@@ -609,6 +637,7 @@ def transaction_update(
         errors.setdefault("bank_account_id", []).append("This account is suspended: its transactions cannot change.")
     _raise_if(errors)
     before = row.balance_effect
+    _spending_track(row, sign=-1)
     for name, value in cleaned.items():
         setattr(row, name, value)
     if not row.is_transfer:
@@ -618,6 +647,7 @@ def transaction_update(
     _full_clean_transaction(row)
     row.save()
     _move_balance(row.bank_account_id, row.balance_effect - before)
+    _spending_track(row, sign=1)
     audit_log(
         action="transaction.updated",
         user=user,
@@ -637,6 +667,7 @@ def transaction_delete(*, user: User, txn: Transaction, request: HttpRequest | N
         rows = [locked]
     for row in rows:
         _move_balance(row.bank_account_id, -row.balance_effect)
+        _spending_track(row, sign=-1)
     Transaction.objects.filter(pk__in=[row.pk for row in rows]).delete()
     audit_log(
         action="transaction.deleted",
@@ -840,11 +871,30 @@ def budget_delete(*, user: User, budget: Budget, request: HttpRequest | None = N
 # --- bulk maintenance -----------------------------------------------------------------------------
 
 
+@transaction.atomic
+def spending_rebuild(*, user: User) -> None:
+    """Recompute the user's DailySpending rows from their transactions (one grouped query)."""
+    DailySpending.objects.filter(user=user).delete()
+    groups = (
+        Transaction.objects.filter(user=user, type=Transaction.Type.DEBIT)
+        .exclude(status=Transaction.Status.FAILED)
+        .order_by()
+        .values("transaction_date", "category", "currency")
+        .annotate(total=Sum("amount"))
+    )
+    DailySpending.objects.bulk_create(
+        (
+            DailySpending(
+                user=user, day=g["transaction_date"], category=g["category"], currency=g["currency"], amount=g["total"]
+            )
+            for g in groups.iterator(chunk_size=2000)
+        ),
+        batch_size=2000,
+    )
+
+
 def bank_account_balances_recompute(*, user: User) -> None:
     """Set each of the user's balances to the signed sum of its completed transactions (after bulk loads)."""
-    from django.db.models import OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
-
     completed = (
         Transaction.objects.filter(bank_account=OuterRef("pk"), status=Transaction.Status.COMPLETED)
         .order_by()

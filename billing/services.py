@@ -82,26 +82,35 @@ def _nested(data: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _user_from_customer(data: dict[str, Any], *, kind: str) -> tuple[bool, User | None]:
-    """(customer given?, the user whose id is `data.customer.external_id`, or None with a warning)."""
+def _resolve_user(data: dict[str, Any], *, kind: str, linked_user_id=None) -> tuple[bool, User | None]:
+    """Who `data` belongs to: (change the link?, the user whose id is `data.customer.external_id`).
+
+    No `customer` object: keep the link as it is. Already linked to that user: keep it, without a query.
+    An unknown or malformed external id: unlinked, with a warning.
+    """
     customer = data.get("customer")
     if not isinstance(customer, dict):
         return False, None
-    external_id = customer.get("external_id")
-    user = None
-    if external_id:
-        try:
-            user = User.objects.filter(pk=uuid.UUID(str(external_id))).first()
-        except ValueError:
-            user = None
+    try:
+        user_id = uuid.UUID(str(customer.get("external_id")))
+    except ValueError:
+        user_id = None
+    if user_id is not None and user_id == linked_user_id:
+        return False, None
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     if user is None:
-        logger.warning(
-            "Polar %s %s belongs to no user of ours; stored unlinked",
-            kind,
-            data.get("id"),
-            extra={"polar_object": kind, "polar_id": data.get("id"), "external_customer_id": external_id},
-        )
+        _warn_unlinked(kind, data)
     return True, user
+
+
+def _warn_unlinked(kind: str, data: dict[str, Any]) -> None:
+    external_id = _nested(data, "customer").get("external_id")
+    logger.warning(
+        "Polar %s %s belongs to no user of ours; stored unlinked",
+        kind,
+        data.get("id"),
+        extra={"polar_object": kind, "polar_id": data.get("id"), "external_customer_id": external_id},
+    )
 
 
 def _is_stale(*, incoming: datetime, stored: datetime, stored_status: str | None, incoming_status: str | None) -> bool:
@@ -188,15 +197,15 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
     """
     polar_id = _object_id(data)
     fields = _subscription_fields(data)
-    if user is FROM_PAYLOAD:
-        customer_given, user = _user_from_customer(data, kind="subscription")
-    else:
-        customer_given = True
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
-    with transaction.atomic():
+    relink = user is not FROM_PAYLOAD
+    # No savepoint when nested (in the webhook's transaction): any error here fails the whole event anyway.
+    with transaction.atomic(savepoint=False):
         subscription = Subscription.objects.select_for_update().filter(pk=polar_id).first()
         if subscription is None:
+            if not relink:
+                relink, user = _resolve_user(data, kind="subscription")
             subscription = Subscription(id=polar_id, user=user, synced_at=now, **fields)
             subscription.full_clean(exclude=["user"], validate_unique=False)
             try:
@@ -206,7 +215,7 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
                 # Another delivery inserted it first: lock theirs and compare like any update.
                 subscription = Subscription.objects.select_for_update().get(pk=polar_id)
             else:
-                changes = {name: [None, getattr(subscription, name)] for name in ("status",)}
+                changes = {"status": [None, subscription.status]}
                 _audit_subscription(subscription, changes, user=user, source=source)
                 return UpsertResult(subscription, created=True, changes=changes)
         if _is_stale(
@@ -221,10 +230,12 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
                 extra={"polar_id": polar_id, "incoming_at": incoming.isoformat(), "source": source},
             )
             return UpsertResult(subscription, applied=False)
+        if not relink:
+            relink, user = _resolve_user(data, kind="subscription", linked_user_id=subscription.user_id)
         before = {name: getattr(subscription, name) for name in USER_FACING_SUBSCRIPTION_FIELDS}
         for name, value in fields.items():
             setattr(subscription, name, value)
-        if customer_given:
+        if relink:
             subscription.user = user
         subscription.synced_at = now
         subscription.full_clean(exclude=["user"], validate_unique=False)
@@ -234,8 +245,8 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
             for name in USER_FACING_SUBSCRIPTION_FIELDS
             if before[name] != getattr(subscription, name)
         }
-        audited_user = user if customer_given else (subscription.user if subscription.user_id else None)
-        _audit_subscription(subscription, changes, user=audited_user, source=source)
+        if changes and subscription.user_id:
+            _audit_subscription(subscription, changes, user=subscription.user, source=source)
         return UpsertResult(subscription, changes=changes)
 
 
@@ -269,14 +280,15 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
     """Create or update one order of the billing history; an older state never overwrites a newer one."""
     polar_id = _object_id(data)
     fields = _order_fields(data)
-    if user is FROM_PAYLOAD:
-        customer_given, user = _user_from_customer(data, kind="order")
-    else:
-        customer_given = True
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
-    with transaction.atomic():
+    relink = user is not FROM_PAYLOAD
+    with transaction.atomic(savepoint=False):
         order = Order.objects.select_for_update().filter(pk=polar_id).first()
+        if order is not None and incoming < order.version_at:
+            return UpsertResult(order, applied=False)
+        if not relink:
+            relink, user = _resolve_order_user(data, fields, linked_user_id=order.user_id if order else None)
         if order is None:
             order = Order(id=polar_id, user=user, synced_at=now, **fields)
             order.full_clean(exclude=["user"], validate_unique=False)
@@ -285,13 +297,13 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
                     order.save(force_insert=True)
             except IntegrityError:
                 order = Order.objects.select_for_update().get(pk=polar_id)
+                if incoming < order.version_at:
+                    return UpsertResult(order, applied=False)
             else:
                 return UpsertResult(order, created=True)
-        if incoming < order.version_at:
-            return UpsertResult(order, applied=False)
         for name, value in fields.items():
             setattr(order, name, value)
-        if customer_given:
+        if relink:
             order.user = user
         order.synced_at = now
         order.full_clean(exclude=["user"], validate_unique=False)
@@ -299,33 +311,66 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
         return UpsertResult(order)
 
 
+def _resolve_order_user(data: dict[str, Any], fields: dict[str, Any], *, linked_user_id) -> tuple[bool, User | None]:
+    customer = data.get("customer")
+    try:
+        user_id = uuid.UUID(str(customer.get("external_id"))) if isinstance(customer, dict) else None
+    except ValueError:
+        user_id = None
+    if user_id is not None and user_id == linked_user_id:
+        return False, None
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None and fields["subscription_id"]:
+        # An order names its subscription: it belongs to whoever that subscription belongs to.
+        subscription = Subscription.objects.filter(pk=fields["subscription_id"]).select_related("user").first()
+        user = subscription.user if subscription is not None else None
+    if user is None:
+        if linked_user_id is not None and not isinstance(customer, dict):
+            return False, None
+        _warn_unlinked("order", data)
+    return True, user
+
+
 # --- Webhook events ---------------------------------------------------------------------------------
 
 
-def webhook_event_store(*, webhook_id: str, payload: dict[str, Any]) -> WebhookEvent:
-    """Keep a verified delivery; the same `webhook-id` again leaves the stored one as it is."""
+def _webhook_event_build(*, webhook_id: str, payload: dict[str, Any]) -> WebhookEvent:
     data = payload.get("data")
     object_id = data.get("id") if isinstance(data, dict) else None
     event = WebhookEvent(
         webhook_id=webhook_id,
         type=str(payload.get("type", ""))[:64],
-        object_id=object_id if isinstance(object_id, str) else "",
+        object_id=object_id[:64] if isinstance(object_id, str) else "",
         payload=payload,
         received_at=timezone.now(),
     )
-    event.object_id = event.object_id[:64]
     event.full_clean(validate_unique=False)
-    # ON CONFLICT DO NOTHING: two copies at the same moment never raise; the claim decides who processes.
-    WebhookEvent.objects.bulk_create([event], ignore_conflicts=True)
     return event
 
 
-def webhook_event_process(*, event: WebhookEvent, force: bool = False) -> str:
+def _webhook_event_insert(event: WebhookEvent) -> None:
+    # ON CONFLICT DO NOTHING: a second copy never raises (on PostgreSQL it waits for the first copy's
+    # transaction); the claim below decides who applies it.
+    WebhookEvent.objects.bulk_create([event], ignore_conflicts=True)
+
+
+def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any]) -> tuple[WebhookEvent, str]:
+    """The webhook's write: store the verified delivery and apply it, in one transaction (one commit).
+
+    When applying fails, the transaction rolls back and the delivery is stored again as failed, with the
+    error, before the error is re-raised: every verified delivery is kept, processed or failed.
+    """
+    event = _webhook_event_build(webhook_id=webhook_id, payload=payload)
+    return event, webhook_event_process(event=event, store=True)
+
+
+def webhook_event_process(*, event: WebhookEvent, force: bool = False, store: bool = False) -> str:
     """Claim the event and apply it in one transaction: "processed", "ignored" or "duplicate".
 
     A delivery is claimed with `filter(...).update(...) == 1`, so two copies never both apply it; the claim
     rolls back with a failed handler, the error is kept on the event and re-raised (the webhook answers 500).
-    `force` (replay) re-applies an event whatever its state; applying is idempotent.
+    `store` inserts the event first, in the same transaction; `force` (replay) re-applies an event whatever
+    its state (applying is idempotent).
     """
     from billing.webhooks import handler_for  # webhooks.py maps types to the handlers above
 
@@ -336,6 +381,8 @@ def webhook_event_process(*, event: WebhookEvent, force: bool = False) -> str:
         claimable &= Q(state__in=[WebhookEvent.State.RECEIVED, WebhookEvent.State.FAILED])
     try:
         with transaction.atomic():
+            if store:
+                _webhook_event_insert(event)
             claimed = WebhookEvent.objects.filter(claimable).update(
                 state=target, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
             )
@@ -348,9 +395,12 @@ def webhook_event_process(*, event: WebhookEvent, force: bool = False) -> str:
                 handler(data=data, source=f"webhook:{event.type}")
     except Exception as exc:
         error = "".join(traceback.format_exception(exc))[-4000:]
-        WebhookEvent.objects.filter(claimable).update(
-            state=WebhookEvent.State.FAILED, processed_at=None, attempts=F("attempts") + 1, last_error=error
-        )
+        with transaction.atomic():
+            if store:
+                _webhook_event_insert(event)
+            WebhookEvent.objects.filter(claimable).update(
+                state=WebhookEvent.State.FAILED, processed_at=None, attempts=F("attempts") + 1, last_error=error
+            )
         logger.exception(
             "Polar webhook %s (%s) failed; kept for replay_webhooks",
             event.webhook_id,

@@ -248,11 +248,13 @@ def polar_webhook(request: HttpRequest) -> HttpResponse:
     except webhooks.WebhookSignatureError as exc:
         logger.warning("Rejected a Polar webhook: %s", exc, extra={"reason": str(exc)})
         return error_response(request, ApiError("forbidden", "The webhook signature is missing, wrong or too old."))
+    except webhooks.WebhookPayloadError:
+        payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
         return error_response(request, ApiError("bad_request", "The body is not a Polar event: no `type`."))
-    event = services.webhook_event_store(webhook_id=request.headers["webhook-id"], payload=payload)
+    webhook_id = request.headers["webhook-id"]
     try:
-        outcome = services.webhook_event_process(event=event)
+        _event, outcome = services.webhook_event_receive(webhook_id=webhook_id, payload=payload)
     except Exception:
         return error_response(
             request,
@@ -260,4 +262,4 @@ def polar_webhook(request: HttpRequest) -> HttpResponse:
                 "internal_error", f"The event could not be applied; it is kept for replay. Request id: {request.id}."
             ),
         )
-    return json_response({"status": outcome, "webhook_id": event.webhook_id})
+    return json_response({"status": outcome, "webhook_id": webhook_id})

@@ -23,6 +23,10 @@ class WebhookSignatureError(Exception):
     """Missing or bad signature headers, no matching signature, or a timestamp outside 5 minutes."""
 
 
+class WebhookPayloadError(ValueError):
+    """A correctly signed body that is not a Polar event."""
+
+
 @functools.lru_cache(maxsize=4)
 def _candidate_webhooks(secret: str) -> tuple[Webhook, ...]:
     candidates = [Webhook(base64.b64encode(secret.encode("utf-8")).decode("ascii"))]
@@ -39,8 +43,11 @@ def signing_webhook(secret: str) -> Webhook:
     return Webhook(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
 
 
-def verify(body: bytes, headers: Mapping[str, str], *, secret: str) -> dict[str, Any]:
-    """The verified event as a dict, or WebhookSignatureError. Nothing is trusted before this returns."""
+def verify(body: bytes, headers: Mapping[str, str], *, secret: str) -> Any:
+    """The verified body, parsed: WebhookSignatureError when it is not Polar's, WebhookPayloadError when not JSON.
+
+    Nothing is trusted before this returns.
+    """
     wanted = {name: headers.get(name, "") for name in ("webhook-id", "webhook-timestamp", "webhook-signature")}
     if not all(wanted.values()):
         raise WebhookSignatureError("Missing webhook-id, webhook-timestamp or webhook-signature header.")
@@ -62,10 +69,9 @@ def verify(body: bytes, headers: Mapping[str, str], *, secret: str) -> dict[str,
     else:
         raise WebhookSignatureError(errors[0])
     try:
-        payload = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError:
-        raise WebhookSignatureError("The signed body is not JSON.") from None
-    return payload
+        raise WebhookPayloadError("The signed body is not JSON.") from None
 
 
 def sign(body: bytes | str, *, secret: str, msg_id: str, timestamp: datetime | None = None) -> dict[str, str]:

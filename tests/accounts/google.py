@@ -73,8 +73,13 @@ class FakeGoogle(BaseAdapter):
         id_token = jwt.encode(claims, "google-signs-with-rs256-but-this-is-never-checked-here-0123", algorithm="HS256")
         return self._json(
             200,
-            {"access_token": "ya29.test", "expires_in": 3599, "token_type": "Bearer", "scope": "openid email profile",
-             "id_token": id_token},
+            {
+                "access_token": "ya29.test",
+                "expires_in": 3599,
+                "token_type": "Bearer",
+                "scope": "openid email profile",
+                "id_token": id_token,
+            },
         )
 
     def _json(self, status: int, body: dict):

@@ -53,8 +53,13 @@ def test_user_admin_change_page_opens(staff_client, owner):
 def test_adding_a_user_in_the_admin_gives_them_an_address_to_verify(staff_client):
     response = staff_client.post(
         "/admin/accounts/user/add/",
-        {"email": "added@example.com", "name": "Added", "usable_password": "true",
-         "password1": "plum-kettle-harbour-77", "password2": "plum-kettle-harbour-77"},
+        {
+            "email": "added@example.com",
+            "name": "Added",
+            "usable_password": "true",
+            "password1": "plum-kettle-harbour-77",
+            "password2": "plum-kettle-harbour-77",
+        },
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]

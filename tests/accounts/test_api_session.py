@@ -34,7 +34,9 @@ def test_image_is_the_google_picture_when_there_is_one(owner_client, owner):
     owner.image = "https://lh3.googleusercontent.com/a/picture"
     owner.save()
 
-    assert owner_client.get("/api/auth/session").json()["user"]["image"] == "https://lh3.googleusercontent.com/a/picture"
+    assert (
+        owner_client.get("/api/auth/session").json()["user"]["image"] == "https://lh3.googleusercontent.com/a/picture"
+    )
 
 
 def test_email_verified_is_false_for_an_unverified_address(owner_client, owner):

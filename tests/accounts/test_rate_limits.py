@@ -60,7 +60,9 @@ def test_rate_limits_count_the_socket_address_not_a_forged_forwarded_header(clie
         )
 
     response = client.post(
-        "/sign-in", {"login": "x@example.com", "password": "wrong-password-1"}, headers={"X-Forwarded-For": "198.51.100.9"}
+        "/sign-in",
+        {"login": "x@example.com", "password": "wrong-password-1"},
+        headers={"X-Forwarded-For": "198.51.100.9"},
     )
 
     assert response.status_code == 429

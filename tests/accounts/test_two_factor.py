@@ -1,6 +1,6 @@
 import pytest
-from django.test import Client
 from allauth.mfa.models import Authenticator
+from django.test import Client
 
 from accounts.models import AuditEvent
 from tests.accounts.conftest import sign_in_post
@@ -128,4 +128,3 @@ def test_security_page_shows_two_factor_state(reauthenticated_client):
     html = reauthenticated_client.get("/dashboard/settings/security").content.decode()
     assert "Active since" in html
     assert "10 unused" in html
-

@@ -2,6 +2,7 @@
 HTTP server standing in for Polar's API (the one seam we replace)."""
 
 import base64
+import contextlib
 import copy
 import json
 import threading
@@ -192,9 +193,9 @@ def _handler_for(fake: FakePolar):
     return Handler
 
 
-@pytest.fixture
-def polar_api(settings):
-    """Polar's API at POLAR_API_URL, with a token set and short timeouts."""
+@contextlib.contextmanager
+def fake_polar_server(settings):
+    """Polar's API at POLAR_API_URL, with a token set and short timeouts, for the `with` block."""
     fake = FakePolar()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
     server.daemon_threads = True
@@ -205,9 +206,17 @@ def polar_api(settings):
     settings.POLAR_ACCESS_TOKEN = POLAR_TOKEN
     settings.POLAR_TIMEOUT = (1.0, 0.5)
     settings.POLAR_RETRY_BACKOFF = 0.01
-    yield fake
-    server.shutdown()
-    server.server_close()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def polar_api(settings):
+    with fake_polar_server(settings) as fake:
+        yield fake
 
 
 def polar_subscription(user, **changes) -> dict:

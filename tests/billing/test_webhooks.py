@@ -245,6 +245,16 @@ def test_order_is_linked_to_its_user(deliver, owner):
     )
 
 
+def test_order_without_a_known_customer_follows_its_subscription(deliver, owner):
+    deliver(subscription_event(owner, "subscription.active"))
+    event = order_event(owner, "order.paid")
+    event["data"]["customer"]["external_id"] = None
+
+    deliver(event)
+
+    assert Order.objects.get(pk=ORDER_ID).user == owner
+
+
 @pytest.mark.parametrize("event_type", ["checkout.created", "customer.updated", "benefit_grant.created"])
 def test_other_event_types_are_stored_and_ignored(deliver, owner, event_type):
     event = {"type": event_type, "timestamp": iso(BASE_TIME), "data": {"id": "x-1", "customer": {}}}
@@ -390,6 +400,20 @@ def test_get_is_not_allowed(polar_client_anonymous, webhook_secret):
 
 def test_signed_body_that_is_not_an_event_is_rejected(deliver):
     response = deliver({"data": {}})
+
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_signed_body_that_is_not_json_is_rejected(polar_client_anonymous, webhook_secret):
+    body = "this is not json"
+
+    response = polar_client_anonymous.post(
+        "/api/payments/webhooks",
+        data=body,
+        content_type="application/json",
+        headers=signed_headers(body, secret=webhook_secret),
+    )
 
     assert response.status_code == 400
     assert not WebhookEvent.objects.exists()

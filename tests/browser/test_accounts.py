@@ -144,3 +144,18 @@ def test_download_the_data_export(page, olive):
         page.get_by_role("button", name="Download my data").click()
 
     assert download_info.value.suggested_filename.startswith("ledgerly-export-")
+
+
+def test_passkey_scripts_load_under_the_csp(page, olive):
+    page.goto("/sign-in")
+    assert page.evaluate("typeof window.allauth.webauthn.forms.loginForm") == "function"
+
+    sign_in(page, "olive@example.com", PASSWORD)
+    page.wait_for_url("**/dashboard/")
+    page.goto("/accounts/2fa/webauthn/add/")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    page.get_by_role("heading", name="Add Security Key").wait_for()
+    assert page.evaluate("typeof window.webauthnJSON.create") == "function"
+    assert page.get_by_role("button", name="Add").is_visible()

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from billing.models import Plan
 from billing.services import subscription_upsert_from_polar
-from tests.billing.conftest import LEGACY_SECRET, polar_api, polar_subscription, signed_headers  # noqa: F401
-from tests.browser.conftest import sign_in
+from tests.billing.conftest import LEGACY_SECRET, fake_polar_server, polar_subscription, signed_headers
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,6 +29,12 @@ def pro(db) -> Plan:
         price_amount=1900,
         features=["Unlimited bank accounts", "Spending insights"],
     )
+
+
+@pytest.fixture
+def polar_api(settings):
+    with fake_polar_server(settings) as fake:
+        yield fake
 
 
 def signed_in(page, live_server, user) -> None:
@@ -103,7 +108,14 @@ def test_gated_page_is_clear_for_a_subscriber(page, live_server, owner, pro):
     expect(page.get_by_text("Unlimited bank accounts")).to_be_visible()
 
 
-def test_checkout_goes_to_polar_and_success_waits_for_the_webhook(page, live_server, owner, pro, polar_api, settings):
+def test_checkout_goes_to_polar_and_success_waits_for_the_webhook(
+    page,
+    live_server,
+    owner,
+    pro,
+    polar_api,
+    settings,
+):
     settings.POLAR_WEBHOOK_SECRET = LEGACY_SECRET
     checkout_id = "c41e8d2a-5f7b-4c9e-a1d3-6b8f0e2a4c6d"
     # Polar would take the payment and send the browser to our success_url; the stand-in goes there at once.
@@ -133,6 +145,8 @@ def test_anonymous_visitor_signs_in_before_subscribing(page, live_server, owner,
     page.get_by_role("button", name="Sign in to subscribe").click()
 
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/pricing$"))
-    sign_in(page, owner.email, PASSWORD)
+    page.get_by_label("E-mail").fill(owner.email)  # the sign-in form of tests.browser.conftest.sign_in
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/pricing$"))
     expect(page.get_by_role("button", name="Subscribe to Pro")).to_be_visible()

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.services import user_create
 from banking import demo
 from banking.models import Transaction
-from banking.services import bank_account_balances_recompute
+from banking.services import bank_account_balances_recompute, spending_rebuild
 from billing.services import demo_plans_ensure
 
 DEMO_EMAIL = "demo@example.com"
@@ -71,6 +71,7 @@ class Command(BaseCommand):
                 written = demo.write_in_batches(rows, batch_size=BATCH_SIZE, progress=bar)
         with transaction.atomic():
             bank_account_balances_recompute(user=user)
+            spending_rebuild(user=user)
             if created_user or budgets or written:
                 audit_log(
                     action="demo.seeded",
