@@ -2,11 +2,11 @@
 currency, dates into dates); the services validate the domain rules for pages and API alike.
 """
 
-import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from banking.models import BankAccount, Budget, Category, Transaction
 from banking.money import CURRENCY_CHOICES, get_currency, parse_amount, to_decimal_string
@@ -124,7 +124,10 @@ class TransactionForm(forms.Form):
         label="Type", choices=[("debit", "Money out (debit)"), ("credit", "Money in (credit)")], initial="debit"
     )
     amount = forms.CharField(
-        label="Amount", max_length=24, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        label="Amount",
+        max_length=24,
+        help_text="In the account's currency, without a sign, e.g. 12.50.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     transaction_date = date_field("Date")
     description = forms.CharField(label="Description", max_length=255)
@@ -137,7 +140,7 @@ class TransactionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.accounts = {str(a.pk): a for a in accounts}
         self.fields["bank_account_id"].choices = _account_choices(accounts)
-        self.fields["transaction_date"].initial = datetime.date.today
+        self.fields["transaction_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -173,7 +176,7 @@ class TransferForm(forms.Form):
         self.fields["to_account_id"].choices = choices
         if len(choices) > 1:
             self.fields["to_account_id"].initial = choices[1][0]
-        self.fields["transaction_date"].initial = datetime.date.today
+        self.fields["transaction_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -204,7 +207,7 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["start_date"].initial = datetime.date.today
+        self.fields["start_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -159,16 +159,12 @@ def _subscription_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class UpsertResult:
-    """What an upsert did: `applied` is False when the stored state was newer (or the same, for a tie)."""
+    """What an upsert did: `applied` is False when the stored state was newer, so nothing changed."""
 
     object: Any
     created: bool = False
     applied: bool = True
     changes: dict[str, list[Any]] = field(default_factory=dict)
-
-
-def _audit_value(value: Any) -> Any:
-    return value if value is None or isinstance(value, bool | int) else str(value)
 
 
 def _audit_value(value: Any) -> Any:

@@ -89,9 +89,7 @@ class Api:
         return self.client.post(path, json.dumps(data or {}), content_type="application/json", headers=self._headers())
 
     def patch(self, path, data=None):
-        return self.client.patch(
-            path, json.dumps(data or {}), content_type="application/json", headers=self._headers()
-        )
+        return self.client.patch(path, json.dumps(data or {}), content_type="application/json", headers=self._headers())
 
     def delete(self, path):
         return self.client.delete(path, headers=self._headers())

@@ -36,7 +36,9 @@ def test_suspend_and_activate_actions_go_through_audited_services(staff, staff_c
     account.refresh_from_db()
     assert suspend.status_code == 302 and account.status == "suspended"
 
-    staff_client.post("/admin/banking/bankaccount/", {"action": "activate_accounts", "_selected_action": [str(account.pk)]})
+    staff_client.post(
+        "/admin/banking/bankaccount/", {"action": "activate_accounts", "_selected_action": [str(account.pk)]}
+    )
     account.refresh_from_db()
     assert account.status == "active"
     assert list(

@@ -78,9 +78,7 @@ def test_create_bank_account_bad_input_is_400_per_field_and_stores_nothing(api, 
 
 
 def test_create_bank_account_with_a_non_object_body_is_400(api):
-    response = api.client.post(
-        "/api/bank-accounts", "[1, 2]", content_type="application/json", headers=api._headers()
-    )
+    response = api.client.post("/api/bank-accounts", "[1, 2]", content_type="application/json", headers=api._headers())
 
     assert response.status_code == 400 and response.json()["error"] == "bad_request"
 
@@ -156,7 +154,9 @@ def test_verify_wrong_amounts_is_400_with_attempts_left(owner, api):
     assert "2 attempts left" in response.json()["fields"]["amounts"][0]
 
 
-@pytest.mark.parametrize("body", [{}, {"amounts": "12,34"}, {"amounts": [12]}, {"amounts": [0, 12]}, {"amounts": [12.5, 3]}])
+@pytest.mark.parametrize(
+    "body", [{}, {"amounts": "12,34"}, {"amounts": [12]}, {"amounts": [0, 12]}, {"amounts": [12.5, 3]}]
+)
 def test_verify_malformed_amounts_is_400(owner, api, body):
     account = make_account(owner, verified=False)
 
@@ -192,7 +192,12 @@ def test_create_transaction(api, account):
     assert response.status_code == 201
     data = response.json()["transaction"]
     assert set(data) == TRANSACTION_KEYS
-    assert (data["amount"], data["signed_amount"], data["currency"], data["status"]) == (1250, -1250, "USD", "completed")
+    assert (data["amount"], data["signed_amount"], data["currency"], data["status"]) == (
+        1250,
+        -1250,
+        "USD",
+        "completed",
+    )
     assert data["external_id"] == "ext-1" and data["transfer_pair_id"] is None
 
 
@@ -448,7 +453,9 @@ def test_outsider_gets_404_json(outsider_api, owners_ids, method, path, body):
     assert (BankAccount.objects.count(), Transaction.objects.count(), Budget.objects.count()) == before
 
 
-def test_outsider_transaction_create_and_transfer_into_owners_account_are_404(outsider_api, owners_ids, outsider_account):
+def test_outsider_transaction_create_and_transfer_into_owners_account_are_404(
+    outsider_api, owners_ids, outsider_account
+):
     body = {"bank_account_id": str(owners_ids["account"]), "amount": 1, "type": "debit",
             "transaction_date": TODAY.isoformat(), "description": "x"}  # fmt: skip
     transfer = transfer_body(outsider_account, BankAccount.objects.get(pk=owners_ids["account"]))

@@ -271,7 +271,10 @@ def test_staff_suspend_and_activate_are_audited(owner, staff):
     services.bank_account_activate(actor=staff, bank_account=account)
     account.refresh_from_db()
     assert account.status == "active"
-    assert AuditEvent.objects.filter(action__in=["bank_account.suspended", "bank_account.activated"], user=staff).count() == 2
+    assert (
+        AuditEvent.objects.filter(action__in=["bank_account.suspended", "bank_account.activated"], user=staff).count()
+        == 2
+    )
 
 
 def test_activating_an_unverified_suspended_account_sends_new_deposits(owner, staff):

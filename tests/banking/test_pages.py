@@ -121,7 +121,9 @@ def test_over_the_free_limit_the_page_offers_an_upgrade(owner_client, account):
     get = owner_client.get("/dashboard/accounts/new")
     post = owner_client.post("/dashboard/accounts/new", account_form(account_number="1111222233"))
 
-    assert get.status_code == 200 and b'href="/pricing"' in get.content and b"<form" not in get.content.split(b"<main")[1]
+    assert (
+        get.status_code == 200 and b'href="/pricing"' in get.content and b"<form" not in get.content.split(b"<main")[1]
+    )
     assert post.status_code == 402 and b'href="/pricing"' in post.content
     assert BankAccount.objects.count() == 1
 
@@ -413,7 +415,9 @@ def test_transfer_page(owner, owner_client, account, second_account):
         ({"to_account_id": "OUTSIDER"}, "to_account_id"),
     ],
 )
-def test_bad_transfer_is_400_and_writes_nothing(owner_client, account, second_account, outsider_account, overrides, field):
+def test_bad_transfer_is_400_and_writes_nothing(
+    owner_client, account, second_account, outsider_account, overrides, field
+):
     data = {
         "from_account_id": str(account.pk),
         "to_account_id": str(second_account.pk),
@@ -573,7 +577,9 @@ def test_anonymous_visitors_go_to_sign_in(client, path):
 
 def fill(user, accounts, n):
     budgets = [
-        services.budget_create(user=user, name=f"B{i}", category=c, amount=5000, period=p, start_date=TODAY.replace(day=1))
+        services.budget_create(
+            user=user, name=f"B{i}", category=c, amount=5000, period=p, start_date=TODAY.replace(day=1)
+        )
         for i, (c, p) in enumerate([("groceries", "monthly"), ("dining", "weekly"), ("travel", "yearly")])
     ]
     rows = []
@@ -614,7 +620,9 @@ def count_queries(client, path, django_assert_max_num_queries):
     ("path", "limit"),
     [("/dashboard/", 12), ("/dashboard/accounts/", 8), ("/dashboard/transactions/", 8), ("/dashboard/budgets/", 8)],
 )
-def test_pages_run_a_fixed_number_of_queries(owner, owner_client, account, second_account, path, limit, django_assert_max_num_queries):
+def test_pages_run_a_fixed_number_of_queries(
+    owner, owner_client, account, second_account, path, limit, django_assert_max_num_queries
+):
     fill(owner, [account, second_account], 5)
     few = count_queries(owner_client, path, django_assert_max_num_queries)
 
@@ -635,7 +643,9 @@ def test_account_detail_runs_a_fixed_number_of_queries(owner, owner_client, acco
     assert count_queries(owner_client, f"/dashboard/accounts/{account.pk}/", django_assert_max_num_queries) == few
 
 
-def test_deep_history_page_runs_the_same_queries_as_the_first(owner, owner_client, account, django_assert_max_num_queries):
+def test_deep_history_page_runs_the_same_queries_as_the_first(
+    owner, owner_client, account, django_assert_max_num_queries
+):
     fill(owner, [account], 300)
     cursor = selectors.transaction_cursor_at(user=owner, position=250)
 

@@ -51,7 +51,12 @@ def test_account_number_never_leaves_in_plaintext(owner, owner_client, api_clien
         responses.append(
             api_client.post(
                 "/api/bank-accounts",
-                {"account_number": NUMBER, "routing_number": ROUTING, "bank_name": "Harbor", "account_type": "checking"},
+                {
+                    "account_number": NUMBER,
+                    "routing_number": ROUTING,
+                    "bank_name": "Harbor",
+                    "account_type": "checking",
+                },
                 content_type="application/json",
                 headers={"X-CSRFToken": api_client.cookies["csrftoken"].value},
             )

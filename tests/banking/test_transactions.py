@@ -19,8 +19,7 @@ def balance(account):
 
 def completed_sum(account):
     return (
-        Transaction.objects.filter(bank_account=account, status="completed").aggregate(s=Sum("signed_amount"))["s"]
-        or 0
+        Transaction.objects.filter(bank_account=account, status="completed").aggregate(s=Sum("signed_amount"))["s"] or 0
     )
 
 

@@ -106,7 +106,8 @@ def test_link_verify_record_and_budget(page, olive):
 
 
 def test_over_budget_is_highlighted_and_a_transfer_moves_money(page, olive):
-    from tests.banking.conftest import add_transaction as add, make_account
+    from tests.banking.conftest import add_transaction as add
+    from tests.banking.conftest import make_account
 
     checking = make_account(olive, nickname="Checking")
     savings = make_account(olive, nickname="Savings", account_number="5555000011", account_type="savings")
