@@ -210,3 +210,8 @@ def get_key_ring() -> KeyRing:
     if isinstance(values, str):
         values = values.split(",")
     return _ring_for(tuple(values))
+
+
+if __name__ == "__main__":
+    # `python -m banking.crypto` prints a new key without loading settings (which need a key to start).
+    print(generate_key())

@@ -306,10 +306,9 @@ def _copy(batch: list[Transaction]) -> None:
     table = connection.ops.quote_name(Transaction._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     attnames = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        # psycopg's own cursor: COPY is not part of Django's cursor API.
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in batch:
-                if obj.updated_at is None:
-                    obj.updated_at = now
-                copy.write_row([getattr(obj, name) for name in attnames])
+    # psycopg's own cursor (`cursor.cursor`): COPY is not part of Django's cursor API.
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in batch:
+            if obj.updated_at is None:
+                obj.updated_at = now
+            copy.write_row([getattr(obj, name) for name in attnames])

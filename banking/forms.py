@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from banking.models import BankAccount, Budget, Category, Transaction
 from banking.money import CURRENCY_CHOICES, get_currency, parse_amount, to_decimal_string
+from banking.services import BUDGET_CATEGORIES
 
 DATE_FORMATS = ["%Y-%m-%d"]
 DATE_ERRORS = {"invalid": "Enter a real date as YYYY-MM-DD (for example 2025-03-31)."}
@@ -114,12 +115,15 @@ class VerifyForm(forms.Form):
         return cleaned
 
 
+ACCOUNT_CHOICE_ERRORS = {"invalid_choice": "Pick one of your accounts from the list."}
+
+
 def _account_choices(accounts: list[BankAccount]) -> list[tuple[str, str]]:
     return [(str(a.pk), f"{a.display_name} ····{a.last4} ({a.currency})") for a in accounts]
 
 
 class TransactionForm(forms.Form):
-    bank_account_id = forms.ChoiceField(label="Account")
+    bank_account_id = forms.ChoiceField(label="Account", error_messages=ACCOUNT_CHOICE_ERRORS)
     type = forms.ChoiceField(
         label="Type", choices=[("debit", "Money out (debit)"), ("credit", "Money in (credit)")], initial="debit"
     )
@@ -160,8 +164,8 @@ class TransferEditForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    from_account_id = forms.ChoiceField(label="From")
-    to_account_id = forms.ChoiceField(label="To")
+    from_account_id = forms.ChoiceField(label="From", error_messages=ACCOUNT_CHOICE_ERRORS)
+    to_account_id = forms.ChoiceField(label="To", error_messages=ACCOUNT_CHOICE_ERRORS)
     amount = forms.CharField(
         label="Amount", max_length=24, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     )
@@ -192,7 +196,7 @@ class TransferForm(forms.Form):
 
 class BudgetForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100)
-    category = forms.ChoiceField(label="Category", choices=[c for c in Category.choices if c[0] != "transfer"])
+    category = forms.ChoiceField(label="Category", choices=BUDGET_CATEGORIES)
     amount = forms.CharField(
         label="Limit",
         max_length=24,
@@ -220,7 +224,7 @@ class BudgetForm(forms.Form):
 
 
 class TransactionFilterForm(forms.Form):
-    account = forms.ChoiceField(label="Account", required=False)
+    account = forms.ChoiceField(label="Account", required=False, error_messages=ACCOUNT_CHOICE_ERRORS)
     category = forms.ChoiceField(label="Category", required=False, choices=[("", "All categories"), *Category.choices])
     type = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *Transaction.Type.choices])
     status = forms.ChoiceField(

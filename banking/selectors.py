@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -63,7 +63,12 @@ def verification_for(bank_account: BankAccount) -> MicroDepositVerification | No
 
 
 def bank_account_list(*, user) -> list[BankAccount]:
-    return list(BankAccount.objects.filter(user=user).order_by(*ACCOUNT_KEYSET.order_by()))
+    """The user's accounts, oldest first; lists never need the ciphertext or the fingerprint."""
+    return list(
+        BankAccount.objects.filter(user=user)
+        .defer("account_number_encrypted", "account_fingerprint")
+        .order_by(*ACCOUNT_KEYSET.order_by())
+    )
 
 
 def bank_account_page(*, user, cursor: str | None, limit: int) -> Page:
@@ -115,8 +120,16 @@ class TransactionFilters:
         return any(v not in (None, "") for v in self.__dict__.values())
 
 
+def attach_accounts(transactions: Iterable[Transaction], accounts: Iterable[BankAccount]) -> None:
+    """Give each transaction its account from a list the page loaded anyway (no join, no extra query)."""
+    by_id = {a.pk: a for a in accounts}
+    for txn in transactions:
+        txn.bank_account = by_id[txn.bank_account_id]
+
+
 def transaction_queryset(*, user, filters: TransactionFilters | None = None) -> QuerySet:
-    qs = Transaction.objects.filter(user=user).select_related("bank_account")
+    """The user's transactions, filtered. Pages attach the accounts with `attach_accounts`."""
+    qs = Transaction.objects.filter(user=user)
     f = filters or TransactionFilters()
     if f.account:
         qs = qs.filter(bank_account_id=f.account)
@@ -153,24 +166,22 @@ def transaction_cursor_at(*, user, position: int, filters: TransactionFilters | 
     row = (
         transaction_queryset(user=user, filters=filters)
         .order_by(*TRANSACTION_KEYSET.order_by())
-        .select_related(None)
         .only(*TRANSACTION_KEYSET.fields)[position - 1 : position]
         .first()
     )
     return cursor_for(TRANSACTION_KEYSET, row) if row is not None else None
 
 
-def recent_transactions(*, user, limit: int = 8, bank_account: BankAccount | None = None) -> list[Transaction]:
-    qs = Transaction.objects.filter(user=user).select_related("bank_account")
+def recent_transactions(
+    *, user, accounts: list[BankAccount], limit: int = 8, bank_account: BankAccount | None = None
+) -> list[Transaction]:
+    """The newest transactions (of one account, or all), with their accounts taken from `accounts`."""
+    qs = Transaction.objects.filter(user=user)
     if bank_account is not None:
         qs = qs.filter(bank_account=bank_account)
-    return list(qs.order_by(*TRANSACTION_KEYSET.order_by())[:limit])
-
-
-def spending_rows(*, user, start: datetime.date, end: datetime.date) -> QuerySet:
-    """DailySpending rows in a date range: spending is debits that did not fail (pending ones count);
-    transfers between the user's own accounts are not spending."""
-    return DailySpending.objects.filter(user=user, day__gte=start, day__lte=end)
+    rows = list(qs.order_by(*TRANSACTION_KEYSET.order_by())[:limit])
+    attach_accounts(rows, accounts)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -180,24 +191,38 @@ class CategorySpend:
     amount: int
 
 
-def spending_by_category(*, user, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
-    """Per currency, the categories' spending in the range, biggest first (one query)."""
-    rows = (
-        spending_rows(user=user, start=start, end=end)
-        .order_by()
-        .values("currency", "category")
-        .annotate(total=Sum("amount"))
-        .filter(total__gt=0)
+SpendingRow = tuple[str, str, datetime.date, int]  # category, currency, day, amount
+
+
+def _spending_rows(*, user, wanted: Q) -> list[SpendingRow]:
+    return list(
+        DailySpending.objects.filter(wanted, user=user)
+        .exclude(amount=0)
+        .values_list("category", "currency", "day", "amount")
     )
+
+
+def _by_category(
+    rows: Iterable[SpendingRow], start: datetime.date, end: datetime.date
+) -> dict[str, list[CategorySpend]]:
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for category, currency, day, amount in rows:
+        if start <= day <= end:
+            totals[(currency, category)] += amount
     labels = dict(Category.choices)
     result: dict[str, list[CategorySpend]] = defaultdict(list)
-    for row in rows:
-        result[row["currency"]].append(
-            CategorySpend(row["category"], labels.get(row["category"], row["category"]), row["total"])
-        )
+    for (currency, category), total in totals.items():
+        if total > 0:
+            result[currency].append(CategorySpend(category, labels.get(category, category), total))
     for spends in result.values():
         spends.sort(key=lambda s: (-s.amount, s.category))
     return dict(sorted(result.items(), key=lambda item: -sum(s.amount for s in item[1])))
+
+
+def spending_by_category(*, user, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
+    """Per currency, the categories' spending in the range, biggest first (one query)."""
+    rows = _spending_rows(user=user, wanted=Q(day__gte=start, day__lte=end))
+    return _by_category(rows, start, end)
 
 
 # --- budgets --------------------------------------------------------------------------------------
@@ -258,22 +283,16 @@ class BudgetProgress:
         return min(self.spent, self.budget.amount)
 
 
-def budget_progress(*, user, budgets: list[Budget], today: datetime.date | None = None) -> list[BudgetProgress]:
-    """Spending in each budget's current period, in one query.
-
-    It reads the DailySpending rows inside any budget's period (one row per day and category, so at most
-    a year's worth per budget) and adds them up per budget here.
-    """
-    today = today or timezone.localdate()
-    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
-    if not progress:
-        return progress
+def _budget_wanted(progress: list[BudgetProgress]) -> Q:
     wanted = Q()
     for p in progress:
         wanted |= Q(
             category=p.budget.category, currency=p.budget.currency, day__gte=p.period_start, day__lte=p.period_end
         )
-    rows = DailySpending.objects.filter(wanted, user=user).values_list("category", "currency", "day", "amount")
+    return wanted
+
+
+def _fill_progress(progress: list[BudgetProgress], rows: Iterable[SpendingRow]) -> None:
     by_key: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
     for category, currency, day, amount in rows:
         by_key[(category, currency)].append((day, amount))
@@ -283,6 +302,18 @@ def budget_progress(*, user, budgets: list[Budget], today: datetime.date | None 
             for day, amount in by_key.get((p.budget.category, p.budget.currency), ())
             if p.period_start <= day <= p.period_end
         )
+
+
+def budget_progress(*, user, budgets: list[Budget], today: datetime.date | None = None) -> list[BudgetProgress]:
+    """Spending in each budget's current period, in one query.
+
+    It reads the DailySpending rows inside any budget's period (one row per day, category and currency,
+    so at most a year's worth per budget) and adds them up per budget here.
+    """
+    today = today or timezone.localdate()
+    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
+    if progress:
+        _fill_progress(progress, _spending_rows(user=user, wanted=_budget_wanted(progress)))
     return progress
 
 
@@ -314,18 +345,25 @@ class Dashboard:
 
 
 def dashboard_summary(*, user, today: datetime.date | None = None) -> Dashboard:
-    """Everything the overview shows, in five queries whatever the data size."""
+    """Everything the overview shows, in four queries whatever the data size: accounts, budgets, the
+    spending rows of this month and of the budgets' periods (together), recent transactions."""
     today = today or timezone.localdate()
     accounts = bank_account_list(user=user)
     month_start, month_end = month_bounds(today)
+    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budget_list(user=user, active_only=True)]
+    wanted = Q(day__gte=month_start, day__lte=month_end)
+    if progress:
+        wanted |= _budget_wanted(progress)
+    rows = _spending_rows(user=user, wanted=wanted)
+    _fill_progress(progress, rows)
     return Dashboard(
         accounts=accounts,
         totals=totals_by_currency(accounts),
         month_start=month_start,
         month_end=month_end,
-        spending=spending_by_category(user=user, start=month_start, end=month_end),
-        budgets=budget_progress(user=user, budgets=budget_list(user=user, active_only=True), today=today),
-        recent=recent_transactions(user=user, limit=8),
+        spending=_by_category(rows, month_start, month_end),
+        budgets=progress,
+        recent=recent_transactions(user=user, accounts=accounts, limit=8),
     )
 
 

@@ -241,7 +241,7 @@ def bank_account_create(
     )
     account.account_number_encrypted = ring.encrypt(account_number, context=account_number_context(account.pk))
     account.account_fingerprint = ring.fingerprint(data)
-    account.full_clean(exclude=["account_fingerprint"], validate_constraints=False)
+    account.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             account.save(force_insert=True)
@@ -759,6 +759,8 @@ def transfer_create(
 
 # --- budgets --------------------------------------------------------------------------------------
 
+# Budgets track spending (debits); money coming in and moves between own accounts never count.
+BUDGET_CATEGORIES = [c for c in Category.choices if c[0] not in (Category.INCOME, Category.TRANSFER)]
 BUDGET_FIELDS = ("name", "category", "amount", "currency", "period", "start_date", "end_date", "is_active")
 
 
@@ -770,7 +772,7 @@ def _clean_budget_fields(values: dict[str, Any], errors: dict[str, list[str]]) -
         )
     if "category" in values:
         cleaned["category"] = _choice(
-            values["category"], field="category", errors=errors, choices=Category.choices, label="a category"
+            values["category"], field="category", errors=errors, choices=BUDGET_CATEGORIES, label="a spending category"
         )
     if "amount" in values:
         cleaned["amount"] = _amount(values["amount"], field="amount", errors=errors)

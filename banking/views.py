@@ -104,7 +104,7 @@ def _account_detail(request: HttpRequest, account: BankAccount, **extra) -> Http
     context = {
         "account": account,
         "verification": selectors.verification_for(account),
-        "recent": selectors.recent_transactions(user=request.user, bank_account=account, limit=10),
+        "recent": selectors.recent_transactions(user=request.user, accounts=[account], bank_account=account, limit=10),
         "reveal_seconds": REVEAL_SECONDS,
         **extra,
     }
@@ -223,6 +223,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
         except InvalidCursor:
             messages.warning(request, "That page link has expired; here are your newest transactions.")
             page = selectors.transaction_page(user=request.user, filters=filters, limit=PAGE_SIZE)
+        selectors.attach_accounts(page.items, accounts)
     return render(
         request,
         "banking/transaction_list.html",

@@ -36,8 +36,31 @@ class Landing(Scenario):
         return [{"method": "GET", "path": "/"}]
 
 
+class WebhookBurst(Scenario):
+    """Signed Polar deliveries at concurrency 8: new, duplicate and out of order; the final state is checked."""
+
+    mode = "burst"
+
+    def prepare(self, ctx):
+        import tempfile
+
+        self.file = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+        count = ctx.args.webhook_subscriptions
+        ctx.site.task("webhook-events", "--count", str(count), "--out", self.file)
+
+    def requests(self, ctx):
+        import json
+        from pathlib import Path
+
+        return json.loads(Path(self.file).read_text())
+
+    def check(self, ctx, result):
+        return ctx.site.task("webhook-check", "--count", str(ctx.args.webhook_subscriptions))
+
+
 SCENARIOS: dict[str, Scenario] = {
     "health": Health(),
     "landing": Landing(),
+    "webhook_burst": WebhookBurst(),
 }
 ORDER = list(SCENARIOS)

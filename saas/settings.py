@@ -281,6 +281,9 @@ if not BANK_DATA_ENCRYPTION_KEYS:
     required("BANK_DATA_ENCRYPTION_KEYS")
     BANK_DATA_ENCRYPTION_KEYS = [_DEV_BANK_KEY]
 FREE_MAX_BANK_ACCOUNTS = env.int("FREE_MAX_BANK_ACCOUNTS", default=1)
+# Who sends micro-deposits (banking/verification.py). No ACH processor is connected: the built-in
+# provider simulates one. Not an environment variable: swapping it is a code change.
+BANK_VERIFICATION_PROVIDER = "banking.verification.SimulatedMicroDepositProvider"
 # --- end banking --------------------------------------------------------------------------------
 
 # --- E-mail -------------------------------------------------------------------------------------

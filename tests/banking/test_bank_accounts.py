@@ -286,3 +286,26 @@ def test_activating_an_unverified_suspended_account_sends_new_deposits(owner, st
     account.refresh_from_db()
     assert account.status == "pending"
     assert MicroDepositVerification.objects.get(bank_account=account).attempts == 0
+
+
+class RecordingProvider:
+    """A stand-in ACH processor at the provider seam: it records what it was asked to send."""
+
+    name = "recording"
+    sent: list = []
+
+    def send_micro_deposits(self, *, bank_account, amounts):
+        RecordingProvider.sent.append((bank_account.pk, amounts))
+        return "ref-123"
+
+
+def test_deposits_go_through_the_configured_provider(owner, settings):
+    settings.BANK_VERIFICATION_PROVIDER = "tests.banking.test_bank_accounts.RecordingProvider"
+    RecordingProvider.sent = []
+
+    account = create(owner)
+
+    verification = MicroDepositVerification.objects.get(bank_account=account)
+    assert RecordingProvider.sent == [(account.pk, (verification.amount_1, verification.amount_2))]
+    assert verification.provider == "recording" and verification.provider_reference == "ref-123"
+    assert not Transaction.objects.filter(bank_account=account).exists()
