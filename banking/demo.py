@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from banking import crypto
-from banking.models import BankAccount, Budget, Category, Transaction
+from banking.models import BankAccount, Budget, Category, DailySpending, Transaction
 from banking.services import account_number_context, fingerprint_data
 
 DAYS = 365
@@ -287,6 +287,19 @@ def write_in_batches(rows: Iterator[Transaction], *, batch_size: int, progress=N
     if batch:
         written += _flush(batch, progress)
     return written
+
+
+def refresh_planner_statistics() -> None:
+    """After a bulk load, let PostgreSQL's planner see the new row counts at once.
+
+    Until autovacuum gets round to it the planner still believes the table is small and can choose a
+    bitmap scan plus sort over the history index: a deep keyset page then costs ~50 ms instead of ~0.2 ms.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Transaction, DailySpending):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _flush(batch: list[Transaction], progress) -> int:

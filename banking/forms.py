@@ -11,6 +11,7 @@ from django.utils import timezone
 from banking.models import BankAccount, Budget, Category, Transaction
 from banking.money import CURRENCY_CHOICES, get_currency, parse_amount, to_decimal_string
 from banking.services import BUDGET_CATEGORIES
+from saas.widgets import FastSelect
 
 DATE_FORMATS = ["%Y-%m-%d"]
 DATE_ERRORS = {"invalid": "Enter a real date as YYYY-MM-DD (for example 2025-03-31)."}
@@ -224,11 +225,17 @@ class BudgetForm(forms.Form):
 
 
 class TransactionFilterForm(forms.Form):
-    account = forms.ChoiceField(label="Account", required=False, error_messages=ACCOUNT_CHOICE_ERRORS)
-    category = forms.ChoiceField(label="Category", required=False, choices=[("", "All categories"), *Category.choices])
-    type = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *Transaction.Type.choices])
+    account = forms.ChoiceField(
+        label="Account", required=False, error_messages=ACCOUNT_CHOICE_ERRORS, widget=FastSelect
+    )
+    category = forms.ChoiceField(
+        label="Category", required=False, choices=[("", "All categories"), *Category.choices], widget=FastSelect
+    )
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *Transaction.Type.choices], widget=FastSelect
+    )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *Transaction.Status.choices]
+        label="Status", required=False, choices=[("", "All statuses"), *Transaction.Status.choices], widget=FastSelect
     )
     date_from = date_field("From", required=False)
     date_to = date_field("To", required=False)

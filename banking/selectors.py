@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -191,24 +192,48 @@ class CategorySpend:
     amount: int
 
 
-SpendingRow = tuple[str, str, datetime.date, int]  # category, currency, day, amount
+def _spending_sums(
+    *, user, period: tuple[datetime.date, datetime.date] | None = None, progress: list["BudgetProgress"] = ()
+) -> dict[tuple[str, str], int]:
+    """One GROUP BY query over DailySpending: per (currency, category) the spending in `period`, and each
+    budget's spending in its own period added to its `spent`.
 
-
-def _spending_rows(*, user, wanted: Q) -> list[SpendingRow]:
-    return list(
-        DailySpending.objects.filter(wanted, user=user)
-        .exclude(amount=0)
-        .values_list("category", "currency", "day", "amount")
+    The database adds up, so a handful of rows come back whatever the history's size. It is written as SQL
+    because the ORM spent several times the query's own run time compiling one filtered Sum per budget
+    on the dashboard, the site's busiest signed-in page.
+    """
+    ranges = ([period] if period is not None else []) + [(p.period_start, p.period_end) for p in progress]
+    if not ranges:
+        return {}
+    ops = connection.ops
+    day = ops.adapt_datefield_value
+    columns, params = [], []
+    if period is not None:
+        columns.append("SUM(amount) FILTER (WHERE day BETWEEN %s AND %s)")
+        params += [day(period[0]), day(period[1])]
+    for p in progress:
+        columns.append("SUM(amount) FILTER (WHERE category = %s AND currency = %s AND day BETWEEN %s AND %s)")
+        params += [p.budget.category, p.budget.currency, day(p.period_start), day(p.period_end)]
+    user_id = DailySpending._meta.get_field("user").target_field.get_db_prep_value(user.pk, connection)
+    params += [user_id, day(min(start for start, _ in ranges)), day(max(end for _, end in ranges))]
+    sql = (
+        f"SELECT category, currency, {', '.join(columns)} FROM {ops.quote_name(DailySpending._meta.db_table)} "  # noqa: S608 - fixed SQL, values are parameters
+        "WHERE user_id = %s AND day BETWEEN %s AND %s GROUP BY category, currency"
     )
+    totals: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for category, currency, *sums in cursor.fetchall():
+            if period is not None:
+                in_period = sums.pop(0)
+                if in_period:
+                    totals[(currency, category)] = int(in_period)
+            for p, spent in zip(progress, sums, strict=True):
+                p.spent += int(spent or 0)
+    return totals
 
 
-def _by_category(
-    rows: Iterable[SpendingRow], start: datetime.date, end: datetime.date
-) -> dict[str, list[CategorySpend]]:
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    for category, currency, day, amount in rows:
-        if start <= day <= end:
-            totals[(currency, category)] += amount
+def _by_category(totals: dict[tuple[str, str], int]) -> dict[str, list[CategorySpend]]:
     labels = dict(Category.choices)
     result: dict[str, list[CategorySpend]] = defaultdict(list)
     for (currency, category), total in totals.items():
@@ -221,8 +246,7 @@ def _by_category(
 
 def spending_by_category(*, user, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
     """Per currency, the categories' spending in the range, biggest first (one query)."""
-    rows = _spending_rows(user=user, wanted=Q(day__gte=start, day__lte=end))
-    return _by_category(rows, start, end)
+    return _by_category(_spending_sums(user=user, period=(start, end)))
 
 
 # --- budgets --------------------------------------------------------------------------------------
@@ -283,37 +307,11 @@ class BudgetProgress:
         return min(self.spent, self.budget.amount)
 
 
-def _budget_wanted(progress: list[BudgetProgress]) -> Q:
-    wanted = Q()
-    for p in progress:
-        wanted |= Q(
-            category=p.budget.category, currency=p.budget.currency, day__gte=p.period_start, day__lte=p.period_end
-        )
-    return wanted
-
-
-def _fill_progress(progress: list[BudgetProgress], rows: Iterable[SpendingRow]) -> None:
-    by_key: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
-    for category, currency, day, amount in rows:
-        by_key[(category, currency)].append((day, amount))
-    for p in progress:
-        p.spent = sum(
-            amount
-            for day, amount in by_key.get((p.budget.category, p.budget.currency), ())
-            if p.period_start <= day <= p.period_end
-        )
-
-
 def budget_progress(*, user, budgets: list[Budget], today: datetime.date | None = None) -> list[BudgetProgress]:
-    """Spending in each budget's current period, in one query.
-
-    It reads the DailySpending rows inside any budget's period (one row per day, category and currency,
-    so at most a year's worth per budget) and adds them up per budget here.
-    """
+    """Spending in each budget's current period, in one aggregate query (none without budgets)."""
     today = today or timezone.localdate()
     progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
-    if progress:
-        _fill_progress(progress, _spending_rows(user=user, wanted=_budget_wanted(progress)))
+    _spending_sums(user=user, progress=progress)
     return progress
 
 
@@ -351,17 +349,13 @@ def dashboard_summary(*, user, today: datetime.date | None = None) -> Dashboard:
     accounts = bank_account_list(user=user)
     month_start, month_end = month_bounds(today)
     progress = [BudgetProgress(b, *budget_period(b, today)) for b in budget_list(user=user, active_only=True)]
-    wanted = Q(day__gte=month_start, day__lte=month_end)
-    if progress:
-        wanted |= _budget_wanted(progress)
-    rows = _spending_rows(user=user, wanted=wanted)
-    _fill_progress(progress, rows)
+    month_totals = _spending_sums(user=user, period=(month_start, month_end), progress=progress)
     return Dashboard(
         accounts=accounts,
         totals=totals_by_currency(accounts),
         month_start=month_start,
         month_end=month_end,
-        spending=_by_category(rows, month_start, month_end),
+        spending=_by_category(month_totals),
         budgets=progress,
         recent=recent_transactions(user=user, accounts=accounts, limit=8),
     )

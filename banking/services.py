@@ -27,6 +27,7 @@ from banking.money import get_currency, validate_amount
 from banking.validators import normalize_digits, validate_account_number, validate_routing_number
 from banking.verification import get_provider
 from billing.selectors import bank_account_limit
+from saas.cache import user_data_changed
 
 ACCOUNT_NUMBER_FIELD = "account_number"
 EARLIEST_DATE = datetime.date(1900, 1, 1)
@@ -253,6 +254,7 @@ def bank_account_create(
         request=request,
         details={"bank_account_id": str(account.pk), "last4": account.last4, "account_type": account_type},
     )
+    user_data_changed(user.pk)
     _send_micro_deposits(account=account, request=request)
     return account
 
@@ -282,6 +284,7 @@ def _send_micro_deposits(*, account: BankAccount, request: HttpRequest | None) -
         request=request,
         details={"bank_account_id": str(account.pk), "provider": provider.name},
     )
+    user_data_changed(account.user_id)
     return verification
 
 
@@ -364,6 +367,7 @@ def bank_account_verify(
             request=request,
             details=details,
         )
+        user_data_changed(user.pk)
     if failure is not None:
         raise failure
     return account
@@ -397,6 +401,7 @@ def bank_account_delete(*, user: User, bank_account: BankAccount, request: HttpR
         request=request,
         details={"bank_account_id": str(account.pk), "last4": account.last4},
     )
+    user_data_changed(user.pk)
     account.delete()
     spending_rebuild(user=user)
 
@@ -430,6 +435,7 @@ def bank_account_suspend(*, actor: User, bank_account: BankAccount, request: Htt
         request=request,
         details={"bank_account_id": str(account.pk), "owner_id": str(account.user_id), "previous": previous},
     )
+    user_data_changed(account.user_id)
     return account
 
 
@@ -451,6 +457,7 @@ def bank_account_activate(*, actor: User, bank_account: BankAccount, request: Ht
         request=request,
         details={"bank_account_id": str(account.pk), "owner_id": str(account.user_id), "previous": previous},
     )
+    user_data_changed(account.user_id)
     return account
 
 
@@ -613,6 +620,7 @@ def transaction_create(
         request=request,
         details={"transaction_id": str(txn.pk), "bank_account_id": str(account.pk)},
     )
+    user_data_changed(user.pk)
     return txn
 
 
@@ -654,6 +662,7 @@ def transaction_update(
         request=request,
         details={"transaction_id": str(row.pk), "fields": sorted(cleaned)},
     )
+    user_data_changed(user.pk)
     return row
 
 
@@ -675,6 +684,7 @@ def transaction_delete(*, user: User, txn: Transaction, request: HttpRequest | N
         request=request,
         details={"transaction_ids": [str(row.pk) for row in rows]},
     )
+    user_data_changed(user.pk)
     return len(rows)
 
 
@@ -754,6 +764,7 @@ def transfer_create(
             "to_account_id": str(target.pk),
         },
     )
+    user_data_changed(user.pk)
     return outgoing, incoming
 
 
@@ -837,6 +848,7 @@ def budget_create(
     budget.full_clean()
     budget.save(force_insert=True)
     audit_log(action="budget.created", user=user, request=request, details={"budget_id": str(budget.pk)})
+    user_data_changed(user.pk)
     return budget
 
 
@@ -860,6 +872,7 @@ def budget_update(*, user: User, budget: Budget, changes: dict[str, Any], reques
         request=request,
         details={"budget_id": str(budget.pk), "fields": sorted(cleaned)},
     )
+    user_data_changed(user.pk)
     return budget
 
 
@@ -867,6 +880,7 @@ def budget_update(*, user: User, budget: Budget, changes: dict[str, Any], reques
 def budget_delete(*, user: User, budget: Budget, request: HttpRequest | None = None) -> None:
     budget = Budget.objects.select_for_update().get(pk=budget.pk, user=user)
     audit_log(action="budget.deleted", user=user, request=request, details={"budget_id": str(budget.pk)})
+    user_data_changed(user.pk)
     budget.delete()
 
 
@@ -893,6 +907,7 @@ def spending_rebuild(*, user: User) -> None:
         ),
         batch_size=2000,
     )
+    user_data_changed(user.pk)
 
 
 def bank_account_balances_recompute(*, user: User) -> None:
@@ -905,3 +920,4 @@ def bank_account_balances_recompute(*, user: User) -> None:
         .values("total")
     )
     BankAccount.objects.filter(user=user).update(balance=Coalesce(Subquery(completed), Value(0)))
+    user_data_changed(user.pk)

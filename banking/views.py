@@ -6,10 +6,14 @@ Views stay thin: forms parse, services write, selectors read; every object comes
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +32,7 @@ from banking.models import BankAccount
 from banking.money import to_decimal_string
 from banking.pagination import InvalidCursor
 from billing.selectors import subscription_details, user_plan
+from saas.cache import user_data_version
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 60
@@ -36,15 +41,32 @@ REVEAL_SECONDS = 60
 # --- overview -------------------------------------------------------------------------------------
 
 
+DASHBOARD_CACHE_SECONDS = 600
+
+
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    summary = selectors.dashboard_summary(user=request.user)
+    # The overview is cached as HTML under the user's data version (saas/cache.py): every banking and
+    # billing write that changes it moves the version on. The date is in the key because "this month"
+    # and budget periods follow it; the short name because the greeting shows it.
+    user = request.user
+    today = timezone.localdate()
+    key = f"dashboard:{user.pk}:{user_data_version(user.pk)}:{today.isoformat()}:{user.get_short_name()}"
+    overview = cache.get(key)
+    if overview is None:
+        overview = _render_overview(request, today=today)
+        cache.set(key, overview, DASHBOARD_CACHE_SECONDS)
+    return render(request, "dashboard/index.html", {"overview": mark_safe(overview)})  # noqa: S308 - our own HTML
+
+
+def _render_overview(request: HttpRequest, *, today) -> str:
+    summary = selectors.dashboard_summary(user=request.user, today=today)
     details = subscription_details(user=request.user)
     charts = [{"currency": currency, **selectors.bar_chart(spends)} for currency, spends in summary.spending.items()]
-    return render(
-        request,
-        "dashboard/index.html",
+    return render_to_string(
+        "dashboard/overview.html",
         {
+            "user": request.user,
             "summary": summary,
             "charts": charts,
             "subscription": details,

@@ -36,6 +36,50 @@ class Landing(Scenario):
         return [{"method": "GET", "path": "/"}]
 
 
+BENCH_EMAIL = "bench@example.com"
+
+
+def _signed_in(ctx: Context) -> dict:
+    """The bench user (seeded once per run) and a session cookie for it."""
+    if "cookie" not in ctx.data:
+        ctx.site.task("seed", "--email", BENCH_EMAIL, "--count", str(ctx.args.transactions))
+        ctx.data["cookie"] = "sessionid=" + ctx.site.task("session", "--email", BENCH_EMAIL)
+    return {"Cookie": ctx.data["cookie"]}
+
+
+class Dashboard(Scenario):
+    """The overview for a user with --transactions transactions (200,000 by default)."""
+
+    def prepare(self, ctx):
+        self.headers = _signed_in(ctx)
+
+    def requests(self, ctx):
+        return [{"method": "GET", "path": "/dashboard/", "headers": self.headers}]
+
+
+class TransactionsFirst(Scenario):
+    def prepare(self, ctx):
+        self.headers = _signed_in(ctx)
+
+    def requests(self, ctx):
+        return [{"method": "GET", "path": "/dashboard/transactions/", "headers": self.headers}]
+
+
+class TransactionsDeep(Scenario):
+    """A page 2,000 pages deep (row 100,000), reached by its cursor: keyset paging costs the same anywhere."""
+
+    def prepare(self, ctx):
+        from urllib.parse import quote
+
+        self.headers = _signed_in(ctx)
+        depth = min(2000, max(1, ctx.args.transactions // 50 - 1))
+        cursor = ctx.site.task("deep-cursor", "--email", BENCH_EMAIL, "--count", str(depth))
+        self.path = f"/dashboard/transactions/?cursor={quote(cursor)}"
+
+    def requests(self, ctx):
+        return [{"method": "GET", "path": self.path, "headers": self.headers}]
+
+
 class WebhookBurst(Scenario):
     """Signed Polar deliveries at concurrency 8: new, duplicate and out of order; the final state is checked."""
 
@@ -61,6 +105,9 @@ class WebhookBurst(Scenario):
 SCENARIOS: dict[str, Scenario] = {
     "health": Health(),
     "landing": Landing(),
+    "dashboard": Dashboard(),
+    "transactions_first": TransactionsFirst(),
+    "transactions_deep": TransactionsDeep(),
     "webhook_burst": WebhookBurst(),
 }
 ORDER = list(SCENARIOS)

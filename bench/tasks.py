@@ -35,6 +35,22 @@ def session(args) -> str:
     return store.session_key
 
 
+def seed(args) -> str:
+    """The bench user with `--count` transactions (seed_demo tops up; a second run is quick)."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", email=args.email, transactions=args.count, verbosity=0)
+    return args.email
+
+
+def deep_cursor(args) -> str:
+    """The cursor of transactions page `--count` (50 rows a page) for the bench user."""
+    from banking.selectors import transaction_cursor_at
+
+    user = get_user_model().objects.get(email=args.email)
+    return transaction_cursor_at(user=user, position=args.count * 50) or ""
+
+
 def _webhook_users(count: int):
     from accounts.services import user_create
 
@@ -106,7 +122,13 @@ def webhook_check(args) -> str:
     return f"{verdict}: {right}/{args.count} subscriptions in the newest state, {paid} orders paid, {failed} failed"
 
 
-TASKS = {"session": session, "webhook-events": webhook_events, "webhook-check": webhook_check}
+TASKS = {
+    "session": session,
+    "seed": seed,
+    "deep-cursor": deep_cursor,
+    "webhook-events": webhook_events,
+    "webhook-check": webhook_check,
+}
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

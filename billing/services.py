@@ -24,6 +24,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from billing import polar
 from billing.models import Order, Plan, Subscription, WebhookEvent
+from saas.cache import user_data_changed
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,7 @@ def _audit_subscription(subscription: Subscription, changes: dict[str, list[Any]
             "source": source,
         },
     )
+    user_data_changed(user.pk)  # the dashboard shows the plan
 
 
 def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD):

@@ -79,6 +79,9 @@ class Command(BaseCommand):
                     details={"transactions": written, "budgets": budgets, "accounts": len(set(accounts.values()))},
                 )
 
+        if written:
+            demo.refresh_planner_statistics()
+
         self.stdout.write(
             f"{'Created' if created_user else 'Found'} {email}: {len(set(accounts.values()))} accounts, "
             f"{existing + written} transactions ({written} new), {budgets} new budgets."
