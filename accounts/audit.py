@@ -12,13 +12,19 @@ from saas.net import client_ip
 def audit_log(
     *,
     action: str,
-    user: User | None,
+    user: User | None = None,
+    user_id=None,
     request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event; `request` supplies IP, user agent and request id when there is one."""
+    """Append one audit event; `request` supplies IP, user agent and request id when there is one.
+
+    Pass `user`, or just `user_id` where the caller has the id and loading the user would be a query.
+    """
+    if user is not None and user.pk:
+        user_id = user.pk
     event = AuditEvent(
-        user=user if user is not None and user.pk else None,
+        user_id=user_id,
         action=action,
         details=details or {},
         request_id=(getattr(request, "id", None) or request_id_var.get() or "")[:128],

@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moves on, inside the same transaction, with every write that changes what the user's pages show:
+    # rendered fragments are cached under it (see accounts.services.user_data_changed).
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

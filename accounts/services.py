@@ -8,6 +8,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from PIL import Image
 
@@ -19,6 +20,15 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
+def user_data_changed(user_id) -> None:
+    """What the user's pages show has changed: move their data version on, in the caller's transaction.
+
+    Cached fragments (the dashboard overview) are keyed by it, so the next request after the commit
+    builds them afresh, and a rolled-back write leaves the version where it was.
+    """
+    User.objects.filter(pk=user_id).update(data_version=F("data_version") + 1)
+
+
 def user_create(*, email: str, password: str | None, name: str = "", verified: bool = False) -> User:
     """Create a user who signs in with `email` and `password`, with allauth's primary EmailAddress row."""
     user = User.objects.create_user(email=email, password=password, name=name.strip())

@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from accounts.audit import audit_log
 from accounts.models import User
+from accounts.services import user_data_changed
 from banking import crypto
 from banking.models import BankAccount, Budget, Category, DailySpending, MicroDepositVerification, Transaction
 from banking.money import get_currency, validate_amount
 from banking.validators import normalize_digits, validate_account_number, validate_routing_number
 from banking.verification import get_provider
 from billing.selectors import bank_account_limit
-from saas.cache import user_data_changed
 
 ACCOUNT_NUMBER_FIELD = "account_number"
 EARLIEST_DATE = datetime.date(1900, 1, 1)

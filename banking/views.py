@@ -32,7 +32,6 @@ from banking.models import BankAccount
 from banking.money import to_decimal_string
 from banking.pagination import InvalidCursor
 from billing.selectors import subscription_details, user_plan
-from saas.cache import user_data_version
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 60
@@ -46,12 +45,13 @@ DASHBOARD_CACHE_SECONDS = 600
 
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # The overview is cached as HTML under the user's data version (saas/cache.py): every banking and
-    # billing write that changes it moves the version on. The date is in the key because "this month"
-    # and budget periods follow it; the short name because the greeting shows it.
+    # The overview is cached as HTML under the user's data version, which every banking and billing write
+    # that changes it moves on in its own transaction (accounts.services.user_data_changed). The date is
+    # in the key because "this month" and budget periods follow it; the short name because the greeting
+    # shows it.
     user = request.user
     today = timezone.localdate()
-    key = f"dashboard:{user.pk}:{user_data_version(user.pk)}:{today.isoformat()}:{user.get_short_name()}"
+    key = f"dashboard:{user.pk}:{user.data_version}:{today.isoformat()}:{user.get_short_name()}"
     overview = cache.get(key)
     if overview is None:
         overview = _render_overview(request, today=today)

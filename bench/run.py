@@ -12,6 +12,7 @@ import argparse
 import base64
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -188,6 +189,7 @@ def drive(site: Site, requests: list[dict], *, mode: str, duration: float, concu
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(spec, handle)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         output = subprocess.run(
             [sys.executable, str(ROOT / "bench" / "load.py"), handle.name],
@@ -197,7 +199,11 @@ def drive(site: Site, requests: list[dict], *, mode: str, duration: float, concu
         ).stdout
     finally:
         os.unlink(handle.name)
-    return json.loads(output)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(output)
+    # The load generator shares the machine's cores with the site: what it used is reported alongside.
+    result["loader_cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+    return result
 
 
 def table(results: list[dict], workers: dict[str, int]) -> str:

@@ -86,9 +86,11 @@ class WebhookBurst(Scenario):
     mode = "burst"
 
     def prepare(self, ctx):
+        import os
         import tempfile
 
-        self.file = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+        handle, self.file = tempfile.mkstemp(suffix=".json")
+        os.close(handle)
         count = ctx.args.webhook_subscriptions
         ctx.site.task("webhook-events", "--count", str(count), "--out", self.file)
 

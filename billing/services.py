@@ -5,6 +5,7 @@ The webhook, `sync_subscriptions` and `replay_webhooks` all apply Polar's state 
 and never let an older state overwrite a newer one.
 """
 
+import copy
 import logging
 import traceback
 import uuid
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,9 +23,9 @@ from django.utils.text import slugify
 
 from accounts.audit import audit_log
 from accounts.models import User
+from accounts.services import user_data_changed
 from billing import polar
 from billing.models import Order, Plan, Subscription, WebhookEvent
-from saas.cache import user_data_changed
 
 logger = logging.getLogger(__name__)
 
@@ -172,19 +173,19 @@ def _audit_value(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int) else str(value)
 
 
-def _audit_subscription(subscription: Subscription, changes: dict[str, list[Any]], *, user, source: str) -> None:
-    if user is None or not changes:
+def _audit_subscription(subscription: Subscription, changes: dict[str, list[Any]], *, user_id, source: str) -> None:
+    if user_id is None or not changes:
         return
     audit_log(
         action="billing.subscription_changed",
-        user=user,
+        user_id=user_id,
         details={
             "subscription_id": subscription.id,
             "changes": {name: [_audit_value(old), _audit_value(new)] for name, (old, new) in changes.items()},
             "source": source,
         },
     )
-    user_data_changed(user.pk)  # the dashboard shows the plan
+    user_data_changed(user_id)  # the dashboard shows the plan
 
 
 def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD):
@@ -214,7 +215,7 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
                 subscription = Subscription.objects.select_for_update().get(pk=polar_id)
             else:
                 changes = {"status": [None, subscription.status]}
-                _audit_subscription(subscription, changes, user=user, source=source)
+                _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
                 return UpsertResult(subscription, created=True, changes=changes)
         if _is_stale(
             incoming=incoming,
@@ -231,20 +232,25 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
         if not relink:
             relink, user = _resolve_user(data, kind="subscription", linked_user_id=subscription.user_id)
         before = {name: getattr(subscription, name) for name in USER_FACING_SUBSCRIPTION_FIELDS}
+        updated = ["synced_at"]
         for name, value in fields.items():
-            setattr(subscription, name, value)
+            if getattr(subscription, name) != value:
+                setattr(subscription, name, value)
+                updated.append(name)
         if relink:
             subscription.user = user
+            updated.append("user")
         subscription.synced_at = now
         subscription.full_clean(exclude=["user"], validate_unique=False)
-        subscription.save()
+        # Only what changed: a webhook burst is CPU-bound, and most events change a few of ~30 columns.
+        subscription.save(update_fields=updated)
         changes = {
             name: [before[name], getattr(subscription, name)]
             for name in USER_FACING_SUBSCRIPTION_FIELDS
             if before[name] != getattr(subscription, name)
         }
         if changes and subscription.user_id:
-            _audit_subscription(subscription, changes, user=subscription.user, source=source)
+            _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
         return UpsertResult(subscription, changes=changes)
 
 
@@ -352,6 +358,27 @@ def _webhook_event_insert(event: WebhookEvent) -> None:
     WebhookEvent.objects.bulk_create([event], ignore_conflicts=True)
 
 
+def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
+    """Insert the event already claimed (`state`, one attempt) unless its webhook-id is stored: True if inserted.
+
+    The common case, a delivery seen for the first time, then costs one statement instead of an insert
+    and a claim. A copy that conflicts (a duplicate, or Polar retrying a failed delivery) inserts nothing
+    and goes through the claim in `webhook_event_process` like any stored event.
+    """
+    claimed = copy.copy(event)  # the caller's event stays "received" for the failure path
+    claimed.state, claimed.processed_at, claimed.attempts, claimed.last_error = state, timezone.now(), 1, ""
+    fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(WebhookEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Fixed SQL from the model's own metadata; every value is a parameter.
+    template = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING 1"
+    sql = template.format(table, columns, placeholders, connection.ops.quote_name("webhook_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(claimed, True), connection) for f in fields])
+        return cursor.fetchone() is not None
+
+
 def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any]) -> tuple[WebhookEvent, str]:
     """The webhook's write: store the verified delivery and apply it, in one transaction (one commit).
 
@@ -379,13 +406,13 @@ def webhook_event_process(*, event: WebhookEvent, force: bool = False, store: bo
         claimable &= Q(state__in=[WebhookEvent.State.RECEIVED, WebhookEvent.State.FAILED])
     try:
         with transaction.atomic():
-            if store:
-                _webhook_event_insert(event)
-            claimed = WebhookEvent.objects.filter(claimable).update(
-                state=target, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-            )
-            if claimed != 1:
-                return "duplicate"
+            inserted = store and _webhook_event_insert_claimed(event, state=target)
+            if not inserted:
+                claimed = WebhookEvent.objects.filter(claimable).update(
+                    state=target, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+                )
+                if claimed != 1:
+                    return "duplicate"
             if handler is not None:
                 data = event.payload.get("data") if isinstance(event.payload, dict) else None
                 if not isinstance(data, dict):

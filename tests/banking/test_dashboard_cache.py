@@ -1,14 +1,18 @@
 """The overview is cached as HTML under the user's data version; every write that changes it moves the
-version on after its commit (saas/cache.py)."""
+version on in its own transaction (accounts.services.user_data_changed)."""
 
 import pytest
 from django.db import transaction
 
+from accounts.models import User
 from banking import services
 from billing.services import subscription_upsert_from_polar
 from billing.testing import build_event
-from saas.cache import user_data_version
 from tests.banking.conftest import add_transaction
+
+
+def user_data_version(user_id) -> int:
+    return User.objects.get(pk=user_id).data_version
 
 
 def test_repeat_view_is_served_from_the_cache(owner_client, account, django_assert_max_num_queries):
