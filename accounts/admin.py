@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import AuditEvent, User
+from saas.admin import ReadOnlyAdmin
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -45,7 +46,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail is append-only: staff can read and search it, never add, change or delete."""
 
     list_display = ("created_at", "action", "user", "ip_address", "request_id")
@@ -56,12 +57,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "created_at", "action", "user", "ip_address", "user_agent", "request_id", "details")
     fields = readonly_fields
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from banking import services
 from banking.models import BankAccount, Budget, MicroDepositVerification, Transaction
 from banking.money import format_money
+from saas.admin import ReadOnlyAdmin
 
 SECRET_FIELDS = ("account_number_encrypted", "account_fingerprint")
 
@@ -94,7 +95,7 @@ class BankAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(admin.ModelAdmin):
+class TransactionAdmin(ReadOnlyAdmin):
     """Read-only: balances move only through the services."""
 
     list_display = ("transaction_date", "description", "merchant_name", "user", "bank_account", "type", "status",
@@ -112,15 +113,6 @@ class TransactionAdmin(admin.ModelAdmin):
     @admin.display(description="Amount", ordering="signed_amount")
     def amount_display(self, obj: Transaction) -> str:
         return format_money(obj.signed_amount, obj.currency, signed=True)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Budget)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from billing import polar, services
 from billing.models import Order, Plan, Subscription, WebhookEvent
+from saas.admin import ReadOnlyAdmin
 
 
 @admin.register(Plan)
@@ -25,19 +26,6 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "polar_product_id")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "updated_at")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows Polar owns: we only look at them (they change through webhooks and sync)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Subscription)

@@ -436,6 +436,15 @@ def webhook_event_process(*, event: WebhookEvent, force: bool = False, store: bo
     return str(target)
 
 
+def webhook_events_forget_user(*, user_id) -> int:
+    """Delete the stored deliveries that carry this user as Polar's customer (their e-mail, name).
+
+    Account deletion calls it: the deliveries have done their work, and the user's data must go.
+    """
+    deleted, _ = WebhookEvent.objects.filter(payload__data__customer__external_id=str(user_id)).delete()
+    return deleted
+
+
 def webhook_event_replay(*, event: WebhookEvent) -> str:
     """Apply a stored event again (replay_webhooks, the admin action); raises what the handler raised."""
     return webhook_event_process(event=event, force=True)

@@ -67,6 +67,18 @@ def test_deletion_removes_everything_the_user_owns(reauthenticated_client, owner
     assert BankAccount.objects.filter(user=outsider).count() == 1
 
 
+def test_deletion_forgets_the_stored_polar_deliveries_that_name_the_user(reauthenticated_client, owner, outsider):
+    from billing.models import WebhookEvent
+    from billing.testing import build_event
+
+    WebhookEvent.objects.create(webhook_id="msg-owner", type="order.paid", payload=build_event("order.paid", owner))
+    WebhookEvent.objects.create(webhook_id="msg-other", type="order.paid", payload=build_event("order.paid", outsider))
+
+    reauthenticated_client.post(DELETE, {"email": "owner@example.com"})
+
+    assert list(WebhookEvent.objects.values_list("webhook_id", flat=True)) == ["msg-other"]
+
+
 def test_deletion_is_audited_with_the_deleted_id(reauthenticated_client, owner):
     owner_id = str(owner.pk)
 
