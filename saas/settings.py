@@ -213,8 +213,6 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-# allauth rate limits and sessions see the same client address as our audit log.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Two-factor: authenticator app, recovery codes and security keys / passkeys.
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
@@ -341,6 +339,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
 # How many proxies in front of the site append to X-Forwarded-For; 0 means use the socket address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's rate limits and sessions see the same client address as our audit log (saas.net.client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
