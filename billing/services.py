@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -84,8 +84,8 @@ def _nested(data: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _resolve_user(data: dict[str, Any], *, kind: str, linked_user_id=None) -> tuple[bool, User | None]:
-    """Who `data` belongs to: (change the link?, the user whose id is `data.customer.external_id`).
+def _resolve_user(data: dict[str, Any], *, kind: str, linked_user_id=None) -> tuple[bool, uuid.UUID | None]:
+    """Who `data` belongs to: (change the link?, the id of the user named by `data.customer.external_id`).
 
     No `customer` object: keep the link as it is. Already linked to that user: keep it, without a query.
     An unknown or malformed external id: unlinked, with a warning.
@@ -93,16 +93,51 @@ def _resolve_user(data: dict[str, Any], *, kind: str, linked_user_id=None) -> tu
     customer = data.get("customer")
     if not isinstance(customer, dict):
         return False, None
-    try:
-        user_id = uuid.UUID(str(customer.get("external_id")))
-    except ValueError:
-        user_id = None
+    user_id = _user_id_if_exists(customer.get("external_id"), linked_user_id=linked_user_id)
     if user_id is not None and user_id == linked_user_id:
         return False, None
-    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
-    if user is None:
+    if user_id is None:
         _warn_unlinked(kind, data)
-    return True, user
+    return True, user_id
+
+
+def _user_id_if_exists(external_id: Any, *, linked_user_id=None) -> uuid.UUID | None:
+    """`external_id` as the id of one of our users, or None; no query when it is the user already linked."""
+    try:
+        user_id = uuid.UUID(str(external_id))
+    except ValueError:
+        return None
+    if user_id == linked_user_id or User.objects.filter(pk=user_id).exists():
+        return user_id
+    return None
+
+
+def _insert_if_absent(obj: Any, *, conflict_field: str = "pk") -> bool:
+    """INSERT `obj` unless a row with the same `conflict_field` exists: True if this call inserted it.
+
+    One statement (`ON CONFLICT DO NOTHING RETURNING`) instead of a savepoint, an insert that may fail and
+    a release. On PostgreSQL a concurrent insert of the same key makes this wait for that transaction,
+    then insert nothing; the caller then locks the row the other one wrote.
+    """
+    opts = obj._meta
+    fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
+    quote = connection.ops.quote_name
+    conflict = opts.pk if conflict_field == "pk" else opts.get_field(conflict_field)
+    # Fixed SQL from the model's own metadata; every value is a parameter.
+    template = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING 1"
+    sql = template.format(
+        quote(opts.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(conflict.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+        inserted = cursor.fetchone() is not None
+    if inserted and obj.pk is not None:  # an auto id is not read back: the object stays unsaved
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return inserted
 
 
 def _warn_unlinked(kind: str, data: dict[str, Any]) -> None:
@@ -199,24 +234,21 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
     relink = user is not FROM_PAYLOAD
+    user_id = user.pk if relink and user is not None else None
     # No savepoint when nested (in the webhook's transaction): any error here fails the whole event anyway.
     with transaction.atomic(savepoint=False):
-        subscription = Subscription.objects.select_for_update().filter(pk=polar_id).first()
+        subscription = _locked(Subscription, polar_id)
         if subscription is None:
             if not relink:
-                relink, user = _resolve_user(data, kind="subscription")
-            subscription = Subscription(id=polar_id, user=user, synced_at=now, **fields)
+                relink, user_id = _resolve_user(data, kind="subscription")
+            subscription = Subscription(id=polar_id, user_id=user_id, synced_at=now, **fields)
             subscription.full_clean(exclude=["user"], validate_unique=False)
-            try:
-                with transaction.atomic():
-                    subscription.save(force_insert=True)
-            except IntegrityError:
-                # Another delivery inserted it first: lock theirs and compare like any update.
-                subscription = Subscription.objects.select_for_update().get(pk=polar_id)
-            else:
+            if _insert_if_absent(subscription):
                 changes = {"status": [None, subscription.status]}
                 _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
                 return UpsertResult(subscription, created=True, changes=changes)
+            # Another delivery inserted it first: lock theirs and compare like any update.
+            subscription = _locked(Subscription, polar_id)
         if _is_stale(
             incoming=incoming,
             stored=subscription.version_at,
@@ -230,7 +262,7 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
             )
             return UpsertResult(subscription, applied=False)
         if not relink:
-            relink, user = _resolve_user(data, kind="subscription", linked_user_id=subscription.user_id)
+            relink, user_id = _resolve_user(data, kind="subscription", linked_user_id=subscription.user_id)
         before = {name: getattr(subscription, name) for name in USER_FACING_SUBSCRIPTION_FIELDS}
         updated = ["synced_at"]
         for name, value in fields.items():
@@ -238,7 +270,7 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
                 setattr(subscription, name, value)
                 updated.append(name)
         if relink:
-            subscription.user = user
+            subscription.user_id = user_id
             updated.append("user")
         subscription.synced_at = now
         subscription.full_clean(exclude=["user"], validate_unique=False)
@@ -252,6 +284,17 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
         if changes and subscription.user_id:
             _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
         return UpsertResult(subscription, changes=changes)
+
+
+def _locked(model, pk):
+    """The row with this primary key, locked FOR UPDATE until the transaction ends; None when there is none.
+
+    `get()` rather than `first()`: no ORDER BY for a lookup by key.
+    """
+    try:
+        return model.objects.select_for_update().get(pk=pk)
+    except model.DoesNotExist:
+        return None
 
 
 # --- Orders --------------------------------------------------------------------------------------------
@@ -287,52 +330,46 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
     relink = user is not FROM_PAYLOAD
+    user_id = user.pk if relink and user is not None else None
     with transaction.atomic(savepoint=False):
-        order = Order.objects.select_for_update().filter(pk=polar_id).first()
+        order = _locked(Order, polar_id)
         if order is not None and incoming < order.version_at:
             return UpsertResult(order, applied=False)
         if not relink:
-            relink, user = _resolve_order_user(data, fields, linked_user_id=order.user_id if order else None)
+            relink, user_id = _resolve_order_user(data, fields, linked_user_id=order.user_id if order else None)
         if order is None:
-            order = Order(id=polar_id, user=user, synced_at=now, **fields)
+            order = Order(id=polar_id, user_id=user_id, synced_at=now, **fields)
             order.full_clean(exclude=["user"], validate_unique=False)
-            try:
-                with transaction.atomic():
-                    order.save(force_insert=True)
-            except IntegrityError:
-                order = Order.objects.select_for_update().get(pk=polar_id)
-                if incoming < order.version_at:
-                    return UpsertResult(order, applied=False)
-            else:
+            if _insert_if_absent(order):
                 return UpsertResult(order, created=True)
+            order = _locked(Order, polar_id)
+            if incoming < order.version_at:
+                return UpsertResult(order, applied=False)
         for name, value in fields.items():
             setattr(order, name, value)
         if relink:
-            order.user = user
+            order.user_id = user_id
         order.synced_at = now
         order.full_clean(exclude=["user"], validate_unique=False)
         order.save()
         return UpsertResult(order)
 
 
-def _resolve_order_user(data: dict[str, Any], fields: dict[str, Any], *, linked_user_id) -> tuple[bool, User | None]:
+def _resolve_order_user(data: dict[str, Any], fields: dict[str, Any], *, linked_user_id) -> tuple[bool, Any]:
     customer = data.get("customer")
-    try:
-        user_id = uuid.UUID(str(customer.get("external_id"))) if isinstance(customer, dict) else None
-    except ValueError:
-        user_id = None
+    user_id = None
+    if isinstance(customer, dict):
+        user_id = _user_id_if_exists(customer.get("external_id"), linked_user_id=linked_user_id)
     if user_id is not None and user_id == linked_user_id:
         return False, None
-    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
-    if user is None and fields["subscription_id"]:
+    if user_id is None and fields["subscription_id"]:
         # An order names its subscription: it belongs to whoever that subscription belongs to.
-        subscription = Subscription.objects.filter(pk=fields["subscription_id"]).select_related("user").first()
-        user = subscription.user if subscription is not None else None
-    if user is None:
+        user_id = Subscription.objects.filter(pk=fields["subscription_id"]).values_list("user_id", flat=True).first()
+    if user_id is None:
         if linked_user_id is not None and not isinstance(customer, dict):
             return False, None
         _warn_unlinked("order", data)
-    return True, user
+    return True, user_id
 
 
 # --- Webhook events ---------------------------------------------------------------------------------
@@ -355,7 +392,7 @@ def _webhook_event_build(*, webhook_id: str, payload: dict[str, Any]) -> Webhook
 def _webhook_event_insert(event: WebhookEvent) -> None:
     # ON CONFLICT DO NOTHING: a second copy never raises (on PostgreSQL it waits for the first copy's
     # transaction); the claim below decides who applies it.
-    WebhookEvent.objects.bulk_create([event], ignore_conflicts=True)
+    _insert_if_absent(event, conflict_field="webhook_id")
 
 
 def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
@@ -367,16 +404,7 @@ def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
     """
     claimed = copy.copy(event)  # the caller's event stays "received" for the failure path
     claimed.state, claimed.processed_at, claimed.attempts, claimed.last_error = state, timezone.now(), 1, ""
-    fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
-    table = connection.ops.quote_name(WebhookEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Fixed SQL from the model's own metadata; every value is a parameter.
-    template = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING 1"
-    sql = template.format(table, columns, placeholders, connection.ops.quote_name("webhook_id"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(claimed, True), connection) for f in fields])
-        return cursor.fetchone() is not None
+    return _insert_if_absent(claimed, conflict_field="webhook_id")
 
 
 def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any]) -> tuple[WebhookEvent, str]:
