@@ -78,8 +78,11 @@ class AuditEvent(models.Model):
     """An append-only record of a security-relevant action: who, what, when, from where."""
 
     id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events")
-    action = models.CharField(max_length=64, db_index=True)
+    # Indexed by audit_user_created_idx (user first), so not on its own.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events", db_index=False
+    )
+    action = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
@@ -88,7 +91,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="audit_user_created_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="audit_user_created_idx"),
+            # A plain B-tree: `db_index=True` on a CharField also adds a LIKE index on PostgreSQL, which
+            # nothing here uses and every audited write would keep up to date.
+            models.Index(fields=["action"], name="audit_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M:%S}"

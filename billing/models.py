@@ -61,8 +61,14 @@ class Subscription(models.Model):
     ENTITLED_STATUSES = frozenset({Status.ACTIVE, Status.TRIALING})
 
     id = models.CharField(primary_key=True, max_length=64, help_text="Polar's subscription id.")
+    # Indexed by subscription_user_status_idx (user first), so not on its own.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        db_index=False,
     )
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField(null=True, blank=True)
@@ -78,9 +84,10 @@ class Subscription(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     customer_id = models.CharField(max_length=64)
-    product_id = models.CharField(max_length=64, db_index=True)
+    # Looked up only together with the user (entitlements, /success), so the user's index serves.
+    product_id = models.CharField(max_length=64)
     discount_id = models.CharField(max_length=64, blank=True)
-    checkout_id = models.CharField(max_length=64, blank=True, db_index=True)
+    checkout_id = models.CharField(max_length=64, blank=True)
     customer_cancellation_reason = models.CharField(max_length=100, blank=True)
     customer_cancellation_comment = models.TextField(blank=True)
     metadata = models.JSONField(default=dict, blank=True)
@@ -108,10 +115,11 @@ class Order(models.Model):
     """One Polar order: a line of the user's billing history."""
 
     id = models.CharField(primary_key=True, max_length=64, help_text="Polar's order id.")
+    # Indexed by order_user_created_idx (user first), so not on its own.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="orders"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="orders", db_index=False
     )
-    subscription_id = models.CharField(max_length=64, blank=True, db_index=True)
+    subscription_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=32)
@@ -151,20 +159,34 @@ class WebhookEvent(models.Model):
         FAILED = "failed"
         IGNORED = "ignored"
 
-    webhook_id = models.CharField(max_length=128, unique=True, help_text="The `webhook-id` header.")
-    type = models.CharField(max_length=64, db_index=True)
+    webhook_id = models.CharField(max_length=128, help_text="The `webhook-id` header.")
+    type = models.CharField(max_length=64)
     object_id = models.CharField(
-        max_length=64, blank=True, db_index=True, help_text="Polar's id of the subscription or order in `data`."
+        max_length=64, blank=True, help_text="Polar's id of the subscription or order in `data`."
     )
     payload = models.JSONField()
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        # Every delivery writes a row, so only the indexes something reads: constraints and Meta indexes
+        # rather than `unique`/`db_index` on the CharFields, which on PostgreSQL would each add a LIKE index.
+        constraints = [models.UniqueConstraint(fields=["webhook_id"], name="webhookevent_webhook_id_uniq")]
+        indexes = [
+            models.Index(fields=["type"], name="webhookevent_type_idx"),
+            models.Index(fields=["object_id"], name="webhookevent_object_idx"),
+            # replay_webhooks and the failed-events list look for these two states only; processed rows,
+            # nearly all of them, stay out of this index.
+            models.Index(
+                fields=["state", "received_at"],
+                name="webhookevent_unfinished_idx",
+                condition=models.Q(state__in=["received", "failed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.webhook_id}"

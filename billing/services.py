@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +26,7 @@ from accounts.models import User
 from accounts.services import user_data_changed
 from billing import polar
 from billing.models import Order, Plan, Subscription, WebhookEvent
+from saas.db import insert_if_absent, locked_by_pk
 
 logger = logging.getLogger(__name__)
 
@@ -110,34 +111,6 @@ def _user_id_if_exists(external_id: Any, *, linked_user_id=None) -> uuid.UUID | 
     if user_id == linked_user_id or User.objects.filter(pk=user_id).exists():
         return user_id
     return None
-
-
-def _insert_if_absent(obj: Any, *, conflict_field: str = "pk") -> bool:
-    """INSERT `obj` unless a row with the same `conflict_field` exists: True if this call inserted it.
-
-    One statement (`ON CONFLICT DO NOTHING RETURNING`) instead of a savepoint, an insert that may fail and
-    a release. On PostgreSQL a concurrent insert of the same key makes this wait for that transaction,
-    then insert nothing; the caller then locks the row the other one wrote.
-    """
-    opts = obj._meta
-    fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
-    quote = connection.ops.quote_name
-    conflict = opts.pk if conflict_field == "pk" else opts.get_field(conflict_field)
-    # Fixed SQL from the model's own metadata; every value is a parameter.
-    template = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING 1"
-    sql = template.format(
-        quote(opts.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        quote(conflict.column),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-        inserted = cursor.fetchone() is not None
-    if inserted and obj.pk is not None:  # an auto id is not read back: the object stays unsaved
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return inserted
 
 
 def _warn_unlinked(kind: str, data: dict[str, Any]) -> None:
@@ -237,18 +210,18 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
     user_id = user.pk if relink and user is not None else None
     # No savepoint when nested (in the webhook's transaction): any error here fails the whole event anyway.
     with transaction.atomic(savepoint=False):
-        subscription = _locked(Subscription, polar_id)
+        subscription = locked_by_pk(Subscription, polar_id)
         if subscription is None:
             if not relink:
                 relink, user_id = _resolve_user(data, kind="subscription")
             subscription = Subscription(id=polar_id, user_id=user_id, synced_at=now, **fields)
             subscription.full_clean(exclude=["user"], validate_unique=False)
-            if _insert_if_absent(subscription):
+            if insert_if_absent(subscription):
                 changes = {"status": [None, subscription.status]}
                 _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
                 return UpsertResult(subscription, created=True, changes=changes)
             # Another delivery inserted it first: lock theirs and compare like any update.
-            subscription = _locked(Subscription, polar_id)
+            subscription = locked_by_pk(Subscription, polar_id)
         if _is_stale(
             incoming=incoming,
             stored=subscription.version_at,
@@ -286,17 +259,6 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
         return UpsertResult(subscription, changes=changes)
 
 
-def _locked(model, pk):
-    """The row with this primary key, locked FOR UPDATE until the transaction ends; None when there is none.
-
-    `get()` rather than `first()`: no ORDER BY for a lookup by key.
-    """
-    try:
-        return model.objects.select_for_update().get(pk=pk)
-    except model.DoesNotExist:
-        return None
-
-
 # --- Orders --------------------------------------------------------------------------------------------
 
 
@@ -332,7 +294,7 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
     relink = user is not FROM_PAYLOAD
     user_id = user.pk if relink and user is not None else None
     with transaction.atomic(savepoint=False):
-        order = _locked(Order, polar_id)
+        order = locked_by_pk(Order, polar_id)
         if order is not None and incoming < order.version_at:
             return UpsertResult(order, applied=False)
         if not relink:
@@ -340,9 +302,9 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
         if order is None:
             order = Order(id=polar_id, user_id=user_id, synced_at=now, **fields)
             order.full_clean(exclude=["user"], validate_unique=False)
-            if _insert_if_absent(order):
+            if insert_if_absent(order):
                 return UpsertResult(order, created=True)
-            order = _locked(Order, polar_id)
+            order = locked_by_pk(Order, polar_id)
             if incoming < order.version_at:
                 return UpsertResult(order, applied=False)
         for name, value in fields.items():
@@ -385,14 +347,14 @@ def _webhook_event_build(*, webhook_id: str, payload: dict[str, Any]) -> Webhook
         payload=payload,
         received_at=timezone.now(),
     )
-    event.full_clean(validate_unique=False)
+    event.full_clean(validate_unique=False, validate_constraints=False)
     return event
 
 
 def _webhook_event_insert(event: WebhookEvent) -> None:
     # ON CONFLICT DO NOTHING: a second copy never raises (on PostgreSQL it waits for the first copy's
     # transaction); the claim below decides who applies it.
-    _insert_if_absent(event, conflict_field="webhook_id")
+    insert_if_absent(event, conflict_field="webhook_id")
 
 
 def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
@@ -404,7 +366,7 @@ def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
     """
     claimed = copy.copy(event)  # the caller's event stays "received" for the failure path
     claimed.state, claimed.processed_at, claimed.attempts, claimed.last_error = state, timezone.now(), 1, ""
-    return _insert_if_absent(claimed, conflict_field="webhook_id")
+    return insert_if_absent(claimed, conflict_field="webhook_id")
 
 
 def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any]) -> tuple[WebhookEvent, str]:

@@ -6,6 +6,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from standardwebhooks import Webhook
 
 from accounts.models import AuditEvent
@@ -210,6 +212,23 @@ def test_subscription_status_change_is_audited_for_the_user(deliver, owner):
     audits = AuditEvent.objects.filter(action="billing.subscription_changed", user=owner).order_by("id")
     assert [a.details["changes"]["status"] for a in audits] == [[None, "incomplete"], ["incomplete", "active"]]
     assert audits[1].details["source"] == "webhook:subscription.active"
+    # Only what changed: the link to the user stayed as it was.
+    assert audits[1].details["changes"] == {"status": ["incomplete", "active"]}
+
+
+def test_an_update_for_the_linked_user_takes_three_statements(deliver, owner):
+    deliver(subscription_event(owner, "subscription.created", minutes=0, status="incomplete"))
+    event = subscription_event(owner, "subscription.updated", minutes=1, status="incomplete", amount=1900)
+
+    with CaptureQueriesContext(connection) as queries:
+        deliver(event)
+
+    # Store the event, lock the row, update it: no user lookup, no audit (nothing the user sees changed).
+    # (Savepoints: the test's own transaction wraps the webhook's.)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert [sql.split()[0] for sql in statements] == ["INSERT", "SELECT", "UPDATE"]
+    assert not any("accounts_user" in sql for sql in statements)
+    assert Subscription.objects.get(pk=SUBSCRIPTION_ID).amount == 1900
 
 
 def test_subscription_for_unknown_user_is_stored_unlinked_with_a_warning(deliver, owner, caplog):
