@@ -118,7 +118,9 @@ def test_change_the_name_and_upload_a_picture(page, olive):
 
     page.get_by_text("Your profile is saved.").wait_for()
     assert page.get_by_label("Name").input_value() == "Olive Oyl"
-    assert page.get_by_alt_text("Your picture").evaluate("img => img.naturalWidth") == 80
+    # decode() waits for the picture to load (0 when it cannot be loaded or decoded).
+    width = page.get_by_alt_text("Your picture").evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)")
+    assert width == 80
 
 
 def test_delete_the_account_after_confirming_the_password(page, olive):
