@@ -113,6 +113,13 @@ def _user_id_if_exists(external_id: Any, *, linked_user_id=None) -> uuid.UUID | 
     return None
 
 
+def _given_user(user: Any) -> tuple[bool, Any]:
+    """(set the link?, to which user id) for an upsert's `user=`: FROM_PAYLOAD leaves both to the payload."""
+    if user is FROM_PAYLOAD:
+        return False, None
+    return True, user.pk if user is not None else None
+
+
 def _warn_unlinked(kind: str, data: dict[str, Any]) -> None:
     external_id = _nested(data, "customer").get("external_id")
     logger.warning(
@@ -206,8 +213,7 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
     fields = _subscription_fields(data)
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
-    relink = user is not FROM_PAYLOAD
-    user_id = user.pk if relink and user is not None else None
+    relink, user_id = _given_user(user)
     # No savepoint when nested (in the webhook's transaction): any error here fails the whole event anyway.
     with transaction.atomic(savepoint=False):
         subscription = locked_by_pk(Subscription, polar_id)
@@ -291,8 +297,7 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
     fields = _order_fields(data)
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
-    relink = user is not FROM_PAYLOAD
-    user_id = user.pk if relink and user is not None else None
+    relink, user_id = _given_user(user)
     with transaction.atomic(savepoint=False):
         order = locked_by_pk(Order, polar_id)
         if order is not None and incoming < order.version_at:

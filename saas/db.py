@@ -57,17 +57,11 @@ def locked_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
     return model.from_db(alias, [f.attname for f in opts.concrete_fields], values)
 
 
-def insert_if_absent(obj: Model, *, conflict_field: str = "pk") -> bool:
-    """INSERT `obj` unless a row with the same `conflict_field` exists: True if this call inserted it.
-
-    One statement (`ON CONFLICT DO NOTHING RETURNING`) instead of a savepoint, an insert that may fail and
-    a release. On PostgreSQL a concurrent insert of the same key makes it wait for that transaction, then
-    insert nothing; the caller then locks the row the other one wrote. An auto-increment id is not read
-    back: such an object stays unsaved.
-    """
-    alias = router.db_for_write(type(obj))
+@functools.cache
+def _insert(model: type[Model], alias: str, conflict_field: str) -> tuple[str, list]:
+    """The SQL and the fields it sends: every concrete field but an auto-increment id."""
     connection = connections[alias]
-    opts = obj._meta
+    opts = model._meta
     fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
     quote = connection.ops.quote_name
     conflict = opts.pk if conflict_field == "pk" else opts.get_field(conflict_field)
@@ -78,6 +72,20 @@ def insert_if_absent(obj: Model, *, conflict_field: str = "pk") -> bool:
         ", ".join(["%s"] * len(fields)),
         quote(conflict.column),
     )
+    return sql, fields
+
+
+def insert_if_absent(obj: Model, *, conflict_field: str = "pk") -> bool:
+    """INSERT `obj` unless a row with the same `conflict_field` exists: True if this call inserted it.
+
+    One statement (`ON CONFLICT DO NOTHING RETURNING`) instead of a savepoint, an insert that may fail and
+    a release. On PostgreSQL a concurrent insert of the same key makes it wait for that transaction, then
+    insert nothing; the caller then locks the row the other one wrote. An auto-increment id is not read
+    back: such an object stays unsaved.
+    """
+    alias = router.db_for_write(type(obj))
+    connection = connections[alias]
+    sql, fields = _insert(type(obj), alias, conflict_field)
     with connection.cursor() as cursor:
         cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
         inserted = cursor.fetchone() is not None

@@ -6,8 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent
-from billing.models import Subscription, WebhookEvent
+from billing.models import Plan, Subscription, WebhookEvent
 from saas.db import insert_if_absent, locked_by_pk
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +69,9 @@ def test_insert_if_absent_on_another_unique_field_leaves_an_auto_id_unsaved():
     assert (stored.type, stored.payload) == ("subscription.created", {"type": "subscription.created"})
 
 
-def test_insert_if_absent_runs_field_pre_save(owner):
-    # created_at has a default; pre_save must still be applied to every value that is sent.
-    assert insert_if_absent(AuditEvent(user=owner, action="test.helpers", details={"k": "v"})) is True
-    assert AuditEvent.objects.get(action="test.helpers").details == {"k": "v"}
+def test_insert_if_absent_runs_field_pre_save():
+    # Plan.updated_at is `auto_now`: only pre_save fills it, and the column is NOT NULL.
+    plan = Plan(slug="helpers", name="Helpers", polar_product_id="prod_helpers", price_amount=100)
+    assert plan.updated_at is None
+    assert insert_if_absent(plan) is True
+    assert Plan.objects.get(slug="helpers").updated_at is not None
