@@ -24,7 +24,6 @@ urlpatterns = [
     path("sign-in", allauth_views.login, name="account_login"),
     path("sign-up", allauth_views.signup, name="account_signup"),
     path("sign-out", allauth_views.logout, name="account_logout"),
-    path("api/auth/session", views.auth_session, name="api_auth_session"),
     path("dashboard/settings/", views.settings_profile, name="settings"),
     path("dashboard/settings/avatar", views.avatar, name="settings_avatar"),
     path("dashboard/settings/security", views.settings_security, name="settings_security"),

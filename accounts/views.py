@@ -11,14 +11,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.audit import audit_log
 from accounts.avatars import initials_svg
 from accounts.forms import DeleteAccountForm, ProfileForm
-from saas.api import api_view
 
 EXPORT_ROWS_PER_WRITE = 200
 
@@ -155,22 +153,3 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     services.user_delete(user=request.user, request=request)
     messages.success(request, "Your account and all its data are deleted.")
     return redirect("/")
-
-
-@never_cache
-@api_view(["GET"], public=True)
-def auth_session(request: HttpRequest):
-    """The seed's `authClient.getSession()`: who is signed in, and until when."""
-    user = request.user
-    if not user.is_authenticated:
-        return {"user": None, "session": None}
-    return {
-        "user": {
-            "id": str(user.pk),
-            "email": user.email,
-            "name": user.name,
-            "image": selectors.user_image_url(user),
-            "email_verified": selectors.user_email_verified(user),
-        },
-        "session": {"expires_at": request.session.get_expiry_date()},
-    }

@@ -1,238 +1,189 @@
 """The banking JSON API: bank accounts, verification, transactions, transfers, budgets.
 
-Same services and validation as the pages. Another user's object is `not_found`; bad input is a 400
-with per-field messages and writes nothing.
+Schemas parse the request, services decide and write, selectors read. Another user's object is
+`not_found`; bad input is a 400 with per-field messages and writes nothing.
 """
 
-from typing import Any
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.responses import Status
 
-from django.http import Http404, HttpRequest, HttpResponse
-
-from banking import selectors, services
-from banking.forms import TransactionFilterForm
-from banking.models import BankAccount, Budget, Transaction
+from banking import schemas, selectors, services
+from banking.models import BankAccount
 from banking.pagination import InvalidCursor, Page
-from saas.api import ApiError, api_view, parse_limit, require_object
+from saas.api import INVALID, ApiError
+from saas.schemas import Limit, errors
+
+router = Router(tags=["banking"])
 
 
-def _get_or_404(kind: str, getter, **kwargs):
+def _page(read, *, cursor: str | None, limit: int) -> Page:
     try:
-        return getter(**kwargs)
-    except Http404:
-        raise ApiError("not_found", f"No {kind} with that id.") from None
-
-
-def _account(request: HttpRequest, bank_account_id: Any) -> BankAccount:
-    return _get_or_404(
-        "bank account", selectors.get_bank_account_for_user, user=request.user, bank_account_id=bank_account_id
-    )
-
-
-def _transaction(request: HttpRequest, transaction_id: Any) -> Transaction:
-    return _get_or_404(
-        "transaction", selectors.get_transaction_for_user, user=request.user, transaction_id=transaction_id
-    )
-
-
-def _budget(request: HttpRequest, budget_id: Any) -> Budget:
-    return _get_or_404("budget", selectors.get_budget_for_user, user=request.user, budget_id=budget_id)
-
-
-def _page(request: HttpRequest, read) -> Page:
-    limit = parse_limit(request)
-    try:
-        return read(cursor=request.GET.get("cursor") or None, limit=limit)
+        return read(cursor=cursor or None, limit=limit)
     except InvalidCursor as error:
-        raise ApiError("validation_error", "Invalid query.", fields={"cursor": [str(error)]}) from None
+        raise ApiError("validation_error", INVALID, fields={"cursor": [str(error)]}) from None
 
 
-def _account_ref(data: dict, field: str, request: HttpRequest) -> BankAccount:
-    value = data.get(field)
-    if not isinstance(value, str) or not value:
-        raise ApiError(
-            "validation_error",
-            "Some fields are not valid: see `fields`.",
-            fields={field: ["Send the id of one of your bank accounts."]},
-        )
-    return _account(request, value)
-
-
-def _no_content() -> HttpResponse:
-    return HttpResponse(status=204)
+def _account(request: HttpRequest, bank_account_id) -> BankAccount:
+    return selectors.get_bank_account_for_user(user=request.user, bank_account_id=bank_account_id)
 
 
 # --- bank accounts --------------------------------------------------------------------------------
 
 
-@api_view(["GET", "POST"])
-def bank_accounts(request: HttpRequest):
-    if request.method == "GET":
-        page = _page(request, lambda **kw: selectors.bank_account_page(user=request.user, **kw))
-        return {
-            "bank_accounts": [selectors.serialize_bank_account(a) for a in page.items],
-            "next_cursor": page.next_cursor,
-        }
-    data = require_object(request.data)
+@router.get("/bank-accounts", response={200: schemas.BankAccountList, **errors(400)})
+def bank_account_list(request: HttpRequest, limit: Limit = 50, cursor: str | None = None):
+    """Your bank accounts, oldest first."""
+    page = _page(lambda **kw: selectors.bank_account_page(user=request.user, **kw), cursor=cursor, limit=limit)
+    return {"bank_accounts": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post("/bank-accounts", response={201: schemas.BankAccountOne, **errors(400, 402, 409)})
+def bank_account_create(request: HttpRequest, payload: schemas.BankAccountIn):
+    """Link a bank account: two micro-deposits are sent to it, confirm them with `/verify`."""
     try:
-        account = services.bank_account_create(
-            user=request.user,
-            account_number=data.get("account_number"),
-            routing_number=data.get("routing_number"),
-            bank_name=data.get("bank_name"),
-            account_type=data.get("account_type"),
-            nickname=data.get("nickname") or "",
-            currency=data.get("currency") or "USD",
-            request=request,
-        )
+        account = services.bank_account_create(user=request.user, request=request, **payload.dict())
     except services.BankAccountLimitReached as error:
         raise ApiError("subscription_required", f"{error} Subscribe on /pricing to link more accounts.") from None
     except services.DuplicateBankAccount as error:
         raise ApiError("conflict", str(error)) from None
-    return {"bank_account": selectors.serialize_bank_account(account)}, 201
+    return Status(201, {"bank_account": account})
 
 
-@api_view(["GET", "DELETE"])
-def bank_account(request: HttpRequest, id: str):
+@router.get("/bank-accounts/{id}", response={200: schemas.BankAccountOne, **errors(404)})
+def bank_account_get(request: HttpRequest, id: str):
+    return {"bank_account": _account(request, id)}
+
+
+@router.delete("/bank-accounts/{id}", response={204: None, **errors(404)})
+def bank_account_delete(request: HttpRequest, id: str):
+    """Remove the account with its transactions."""
+    services.bank_account_delete(user=request.user, bank_account=_account(request, id), request=request)
+    return Status(204, None)
+
+
+@router.post("/bank-accounts/{id}/verify", response={200: schemas.BankAccountOne, **errors(400, 404, 409)})
+def bank_account_verify(request: HttpRequest, id: str, payload: schemas.VerifyIn):
+    """Confirm the two micro-deposit amounts (in cents, any order). The third wrong try suspends the account."""
     account = _account(request, id)
-    if request.method == "DELETE":
-        services.bank_account_delete(user=request.user, bank_account=account, request=request)
-        return _no_content()
-    return {"bank_account": selectors.serialize_bank_account(account)}
-
-
-@api_view(["POST"])
-def bank_account_verify(request: HttpRequest, id: str):
-    account = _account(request, id)
-    data = require_object(request.data)
     try:
         account = services.bank_account_verify(
-            user=request.user, bank_account=account, amounts=data.get("amounts"), request=request
+            user=request.user, bank_account=account, amounts=payload.amounts, request=request
         )
     except services.VerificationError as error:
         if error.attempts_left is not None:  # a wrong guess, counted
-            raise ApiError(
-                "validation_error", "Some fields are not valid: see `fields`.", fields={"amounts": [error.message]}
-            ) from None
+            raise ApiError("validation_error", INVALID, fields={"amounts": [error.message]}) from None
         raise ApiError("conflict", error.message) from None
-    return {"bank_account": selectors.serialize_bank_account(account)}
+    return {"bank_account": account}
 
 
 # --- transactions ---------------------------------------------------------------------------------
 
 
-def _filters(request: HttpRequest) -> selectors.TransactionFilters:
-    params = {k: request.GET.get(k, "") for k in ("category", "type", "status", "date_from", "date_to", "q")}
-    account = None
-    if request.GET.get("account"):
-        account = _account(request, request.GET["account"])
-    form = TransactionFilterForm(params, accounts=[])
-    if not form.is_valid():
-        fields = {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
-        raise ApiError("validation_error", "Invalid query.", fields=fields)
-    cleaned = {k: v or None for k, v in form.cleaned_data.items() if k != "account"}
-    return selectors.TransactionFilters(account=account.pk if account else None, **cleaned)
+def _filters(request: HttpRequest, query: schemas.TransactionQuery) -> selectors.TransactionFilters:
+    values = query.dict()
+    if values["account"] is not None:
+        values["account"] = _account(request, values["account"]).pk
+    return selectors.TransactionFilters(**values)
 
 
-@api_view(["GET", "POST"])
-def transactions(request: HttpRequest):
-    if request.method == "GET":
-        filters = _filters(request)
-        page = _page(request, lambda **kw: selectors.transaction_page(user=request.user, filters=filters, **kw))
-        return {
-            "transactions": [selectors.serialize_transaction(t) for t in page.items],
-            "next_cursor": page.next_cursor,
-        }
-    data = require_object(request.data)
-    account = _account_ref(data, "bank_account_id", request)
-    txn = services.transaction_create(
-        user=request.user,
-        bank_account=account,
-        amount=data.get("amount"),
-        type=data.get("type"),
-        status=data.get("status") or Transaction.Status.COMPLETED,
-        transaction_date=data.get("transaction_date"),
-        posting_date=data.get("posting_date"),
-        description=data.get("description"),
-        category=data.get("category") or "other",
-        merchant_name=data.get("merchant_name") or "",
-        external_id=data.get("external_id") or "",
-        request=request,
+@router.get("/transactions", response={200: schemas.TransactionList, **errors(400, 404)})
+def transaction_list(
+    request: HttpRequest,
+    filters: Query[schemas.TransactionQuery],
+    limit: Limit = 50,
+    cursor: str | None = None,
+):
+    """Your history, newest first, filtered; follow `next_cursor` for older rows."""
+    chosen = _filters(request, filters)
+    page = _page(
+        lambda **kw: selectors.transaction_page(user=request.user, filters=chosen, **kw), cursor=cursor, limit=limit
     )
-    return {"transaction": selectors.serialize_transaction(txn)}, 201
+    return {"transactions": page.items, "next_cursor": page.next_cursor}
 
 
-@api_view(["GET", "PATCH", "DELETE"])
-def transaction_detail(request: HttpRequest, id: str):
-    txn = _transaction(request, id)
-    if request.method == "DELETE":
-        services.transaction_delete(user=request.user, txn=txn, request=request)
-        return _no_content()
-    if request.method == "PATCH":
-        changes = require_object(request.data)
-        txn = services.transaction_update(user=request.user, txn=txn, changes=changes, request=request)
-    return {"transaction": selectors.serialize_transaction(txn)}
+@router.post("/transactions", response={201: schemas.TransactionOne, **errors(400, 404)})
+def transaction_create(request: HttpRequest, payload: schemas.TransactionIn):
+    """Record a debit or a credit on one of your active accounts."""
+    values = payload.dict()
+    account = _account(request, values.pop("bank_account_id"))
+    txn = services.transaction_create(user=request.user, bank_account=account, request=request, **values)
+    return Status(201, {"transaction": txn})
 
 
-@api_view(["POST"])
-def transfers(request: HttpRequest):
-    data = require_object(request.data)
-    source = _account_ref(data, "from_account_id", request)
-    target = _account_ref(data, "to_account_id", request)
+@router.get("/transactions/{id}", response={200: schemas.TransactionOne, **errors(404)})
+def transaction_get(request: HttpRequest, id: str):
+    return {"transaction": selectors.get_transaction_for_user(user=request.user, transaction_id=id)}
+
+
+@router.patch("/transactions/{id}", response={200: schemas.TransactionOne, **errors(400, 404)})
+def transaction_update(request: HttpRequest, id: str, payload: schemas.TransactionPatch):
+    """Change the fields you send; a transfer's legs change only their description, category and merchant."""
+    txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
+    txn = services.transaction_update(
+        user=request.user, txn=txn, changes=payload.dict(exclude_unset=True), request=request
+    )
+    return {"transaction": txn}
+
+
+@router.delete("/transactions/{id}", response={204: None, **errors(404)})
+def transaction_delete(request: HttpRequest, id: str):
+    """Remove a transaction; either leg of a transfer removes both."""
+    txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
+    services.transaction_delete(user=request.user, txn=txn, request=request)
+    return Status(204, None)
+
+
+@router.post("/transfers", response={201: schemas.TransferOut, **errors(400, 404)})
+def transfer_create(request: HttpRequest, payload: schemas.TransferIn):
+    """Move money between two of your accounts: two linked transactions."""
+    values = payload.dict()
+    source = _account(request, values.pop("from_account_id"))
+    target = _account(request, values.pop("to_account_id"))
     outgoing, incoming = services.transfer_create(
-        user=request.user,
-        from_account=source,
-        to_account=target,
-        amount=data.get("amount"),
-        transaction_date=data.get("transaction_date"),
-        description=data.get("description") or "",
-        request=request,
+        user=request.user, from_account=source, to_account=target, request=request, **values
     )
-    return {
-        "transfer_pair_id": str(outgoing.transfer_pair_id),
-        "transactions": [selectors.serialize_transaction(outgoing), selectors.serialize_transaction(incoming)],
-    }, 201
+    return Status(201, {"transfer_pair_id": outgoing.transfer_pair_id, "transactions": [outgoing, incoming]})
 
 
 # --- budgets --------------------------------------------------------------------------------------
 
 
-def _budget_json(request: HttpRequest, budget: Budget) -> dict[str, Any]:
+def _budget_out(request: HttpRequest, budget) -> schemas.BudgetProgressOut:
     (progress,) = selectors.budget_progress(user=request.user, budgets=[budget])
-    return selectors.serialize_budget(budget, progress)
+    return schemas.BudgetProgressOut.of(progress)
 
 
-@api_view(["GET", "POST"])
-def budgets(request: HttpRequest):
-    if request.method == "GET":
-        page = _page(request, lambda **kw: selectors.budget_page(user=request.user, **kw))
-        return {
-            "budgets": [selectors.serialize_budget(p.budget, p) for p in page.items],
-            "next_cursor": page.next_cursor,
-        }
-    data = require_object(request.data)
-    budget = services.budget_create(
-        user=request.user,
-        name=data.get("name"),
-        category=data.get("category"),
-        amount=data.get("amount"),
-        currency=data.get("currency") or "USD",
-        period=data.get("period") or Budget.Period.MONTHLY,
-        start_date=data.get("start_date"),
-        end_date=data.get("end_date"),
-        is_active=data.get("is_active", True),
-        request=request,
+@router.get("/budgets", response={200: schemas.BudgetList, **errors(400)})
+def budget_list(request: HttpRequest, limit: Limit = 50, cursor: str | None = None):
+    """Your budgets, each with what was spent in its current period."""
+    page = _page(lambda **kw: selectors.budget_page(user=request.user, **kw), cursor=cursor, limit=limit)
+    return {"budgets": [schemas.BudgetProgressOut.of(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/budgets", response={201: schemas.BudgetOne, **errors(400)})
+def budget_create(request: HttpRequest, payload: schemas.BudgetIn):
+    """A spending limit for one category and currency, per week, month or year."""
+    budget = services.budget_create(user=request.user, request=request, **payload.dict())
+    return Status(201, {"budget": _budget_out(request, budget)})
+
+
+@router.get("/budgets/{id}", response={200: schemas.BudgetOne, **errors(404)})
+def budget_get(request: HttpRequest, id: str):
+    return {"budget": _budget_out(request, selectors.get_budget_for_user(user=request.user, budget_id=id))}
+
+
+@router.patch("/budgets/{id}", response={200: schemas.BudgetOne, **errors(400, 404)})
+def budget_update(request: HttpRequest, id: str, payload: schemas.BudgetPatch):
+    budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
+    budget = services.budget_update(
+        user=request.user, budget=budget, changes=payload.dict(exclude_unset=True), request=request
     )
-    return {"budget": _budget_json(request, budget)}, 201
+    return {"budget": _budget_out(request, budget)}
 
 
-@api_view(["GET", "PATCH", "DELETE"])
-def budget_detail(request: HttpRequest, id: str):
-    budget = _budget(request, id)
-    if request.method == "DELETE":
-        services.budget_delete(user=request.user, budget=budget, request=request)
-        return _no_content()
-    if request.method == "PATCH":
-        budget = services.budget_update(
-            user=request.user, budget=budget, changes=require_object(request.data), request=request
-        )
-    return {"budget": _budget_json(request, budget)}
+@router.delete("/budgets/{id}", response={204: None, **errors(404)})
+def budget_delete(request: HttpRequest, id: str):
+    budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
+    services.budget_delete(user=request.user, budget=budget, request=request)
+    return Status(204, None)

@@ -6,7 +6,9 @@ class BankingConfig(AppConfig):
     verbose_name = "Banking"
 
     def ready(self) -> None:
-        # Fail at startup, naming the bad entry, rather than on the first account someone links.
+        from banking import signals
         from banking.crypto import get_key_ring
 
+        signals.connect()
+        # Fail at startup, naming the bad entry, rather than on the first account someone links.
         get_key_ring()

@@ -1,5 +1,6 @@
-"""Page forms. They turn what a person typed into typed values (amounts into minor units of the right
-currency, dates into dates); the services validate the domain rules for pages and API alike.
+"""Page forms. They only parse what a person typed into Python values (amounts into minor units of the
+right currency, dates into dates); the models and services decide what is valid, for the pages, the API
+and the admin alike, and `apply_service_errors` puts their messages next to the fields.
 """
 
 from typing import Any
@@ -8,13 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from banking.models import BankAccount, Budget, Category, Transaction
+from banking.models import SPENDING_CATEGORIES, BankAccount, Budget, Category, Transaction
 from banking.money import CURRENCY_CHOICES, get_currency, parse_amount, to_decimal_string
-from banking.services import BUDGET_CATEGORIES
+from banking.selectors import TransactionFilters
+from banking.validators import DATE_ERROR_MESSAGES
 from saas.widgets import FastSelect
 
 DATE_FORMATS = ["%Y-%m-%d"]
-DATE_ERRORS = {"invalid": "Enter a real date as YYYY-MM-DD (for example 2025-03-31)."}
 
 
 class DateInput(forms.DateInput):
@@ -37,7 +38,7 @@ def date_field(label: str, *, required: bool = True, **kwargs) -> forms.DateFiel
         required=required,
         input_formats=DATE_FORMATS,
         widget=DateInput(),
-        error_messages=DATE_ERRORS,
+        error_messages=DATE_ERROR_MESSAGES,
         **kwargs,
     )
 
@@ -99,20 +100,7 @@ class VerifyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        amounts = []
-        for name in ("amount_1", "amount_2"):
-            if name not in cleaned:
-                continue
-            amount = _parse_amount_field(self, name, self.currency.code)
-            if amount is not None and not 1 <= amount <= 99:
-                self.add_error(
-                    name,
-                    f"Each deposit is between {to_decimal_string(1, self.currency.code)} and "
-                    f"{to_decimal_string(99, self.currency.code)}.",
-                )
-                amount = None
-            amounts.append(amount)
-        cleaned["amounts"] = amounts
+        cleaned["amounts"] = [_parse_amount_field(self, name, self.currency.code) for name in ("amount_1", "amount_2")]
         return cleaned
 
 
@@ -188,8 +176,6 @@ class TransferForm(forms.Form):
         source = self.accounts.get(cleaned.get("from_account_id") or "")
         target = self.accounts.get(cleaned.get("to_account_id") or "")
         cleaned["from_account"], cleaned["to_account"] = source, target
-        if source is not None and target is not None and source.pk == target.pk:
-            self.add_error("to_account_id", "Choose a different account to transfer to.")
         if source is not None:
             cleaned["amount"] = _parse_amount_field(self, "amount", source.currency)
         return cleaned
@@ -197,7 +183,7 @@ class TransferForm(forms.Form):
 
 class BudgetForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100)
-    category = forms.ChoiceField(label="Category", choices=BUDGET_CATEGORIES)
+    category = forms.ChoiceField(label="Category", choices=SPENDING_CATEGORIES)
     amount = forms.CharField(
         label="Limit",
         max_length=24,
@@ -218,9 +204,6 @@ class BudgetForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("currency"):
             cleaned["amount"] = _parse_amount_field(self, "amount", cleaned["currency"])
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date is before the start date: pick a later end date.")
         return cleaned
 
 
@@ -246,9 +229,10 @@ class TransactionFilterForm(forms.Form):
         self.fields["account"].choices = [("", "All accounts"), *_account_choices(accounts)]
         self.fields["q"].widget.attrs.update({"placeholder": "Description or merchant", "type": "search"})
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date: pick a later end date.")
-        return cleaned
+    def filters(self) -> TransactionFilters | None:
+        """The chosen filters (the form must be valid); a rule they break goes onto the form as an error."""
+        try:
+            return TransactionFilters(**{k: v or None for k, v in self.cleaned_data.items()})
+        except ValidationError as error:
+            apply_service_errors(self, error)
+            return None

@@ -1,11 +1,20 @@
+"""Banking's tables, and the rules about their values: each rule lives on its field (validators, error
+messages) or in the model's `clean()`, so the services, the admin, the pages and the API all obey the same
+ones. The check constraints repeat the essential ones in the database, as the last line of defence.
+"""
+
+import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT
+from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount
+from banking.validators import DATE_ERROR_MESSAGES, validate_plausible_date
+from saas.validators import validate_text
 
 
 class Category(models.TextChoices):
@@ -28,6 +37,36 @@ class Category(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class MinorUnitsField(models.BigIntegerField):
+    """Money: a whole number of minor units of the row's currency (cents, yen, fils), never a float."""
+
+    default_error_messages = {"invalid": "Send the amount as a whole number of minor units (cents), e.g. 1250."}
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+        return value
+
+
+def choice_error(label: str, choices) -> dict[str, str]:
+    """The message for a value outside `choices`, naming them."""
+    return {"invalid_choice": f"Choose {label}: one of {', '.join(value for value, _ in choices)}."}
+
+
+CURRENCY_ERRORS = {
+    "invalid_choice": "Unknown currency %(value)s: use a three-letter ISO 4217 code such as USD, EUR or JPY."
+}
+# Budgets track spending: money coming in and moves between one's own accounts never count.
+NON_SPENDING_CATEGORIES = frozenset({Category.INCOME, Category.TRANSFER})
+SPENDING_CATEGORIES = [c for c in Category.choices if c[0] not in NON_SPENDING_CATEGORIES]
+
+
+def date_field(**kwargs) -> models.DateField:
+    return models.DateField(validators=[validate_plausible_date], error_messages=DATE_ERROR_MESSAGES, **kwargs)
+
+
 class BankAccount(models.Model):
     """A linked bank account. The full number is stored only encrypted (banking.crypto)."""
 
@@ -46,10 +85,14 @@ class BankAccount(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank_accounts")
-    bank_name = models.CharField(max_length=100)
-    nickname = models.CharField(max_length=100, blank=True)
-    account_type = models.CharField(max_length=10, choices=AccountType.choices)
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    bank_name = models.CharField(
+        max_length=100, validators=[validate_text], error_messages={"blank": "Enter the bank's name."}
+    )
+    nickname = models.CharField(max_length=100, blank=True, validators=[validate_text])
+    account_type = models.CharField(
+        max_length=10, choices=AccountType.choices, error_messages=choice_error("a type", AccountType.choices)
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD", error_messages=CURRENCY_ERRORS)
     # AES-256-GCM, bound to this row's id; never shown, never decrypted outside services.
     account_number_encrypted = models.TextField(editable=False)
     # `<key id>:<hmac>` over (user, routing number, account number): duplicate detection without decrypting.
@@ -165,17 +208,29 @@ class Transaction(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="transactions")
     bank_account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="transactions")
-    amount = models.BigIntegerField()
-    signed_amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    type = models.CharField(max_length=10, choices=Type.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
-    description = models.CharField(max_length=255)
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
-    merchant_name = models.CharField(max_length=100, blank=True)
-    transaction_date = models.DateField()
-    posting_date = models.DateField(null=True, blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
+    amount = MinorUnitsField(validators=[validate_amount])
+    signed_amount = MinorUnitsField()
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, error_messages=CURRENCY_ERRORS)
+    type = models.CharField(max_length=10, choices=Type.choices, error_messages=choice_error("a type", Type.choices))
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.COMPLETED,
+        error_messages=choice_error("a status", Status.choices),
+    )
+    description = models.CharField(
+        max_length=255, validators=[validate_text], error_messages={"blank": "Enter a description."}
+    )
+    category = models.CharField(
+        max_length=20,
+        choices=Category.choices,
+        default=Category.OTHER,
+        error_messages=choice_error("a category", Category.choices),
+    )
+    merchant_name = models.CharField(max_length=100, blank=True, validators=[validate_text])
+    transaction_date = date_field()
+    posting_date = date_field(null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True, validators=[validate_text])
     transfer_pair_id = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -228,6 +283,11 @@ class Transaction(models.Model):
     def __str__(self) -> str:
         return f"{self.transaction_date} {self.description} {self.signed_amount} {self.currency}"
 
+    def clean(self) -> None:
+        dates = (self.transaction_date, self.posting_date)
+        if all(isinstance(d, datetime.date) for d in dates) and self.posting_date < self.transaction_date:
+            raise ValidationError({"posting_date": "The posting date cannot be before the transaction date."})
+
     @property
     def is_transfer(self) -> bool:
         return self.transfer_pair_id is not None
@@ -255,14 +315,21 @@ class Budget(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budgets")
-    name = models.CharField(max_length=100)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
-    period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTHLY)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(max_length=100, validators=[validate_text], error_messages={"blank": "Enter a name."})
+    category = models.CharField(
+        max_length=20, choices=Category.choices, error_messages=choice_error("a spending category", SPENDING_CATEGORIES)
+    )
+    amount = MinorUnitsField(validators=[validate_amount])
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD", error_messages=CURRENCY_ERRORS)
+    period = models.CharField(
+        max_length=10,
+        choices=Period.choices,
+        default=Period.MONTHLY,
+        error_messages=choice_error("a period", Period.choices),
+    )
+    start_date = date_field()
+    end_date = date_field(null=True, blank=True)
+    is_active = models.BooleanField(default=True, error_messages={"invalid": "Choose true or false."})
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -281,6 +348,16 @@ class Budget(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.category in NON_SPENDING_CATEGORIES:
+            errors["category"] = self._meta.get_field("category").error_messages["invalid_choice"]
+        dates = (self.start_date, self.end_date)
+        if all(isinstance(d, datetime.date) for d in dates) and self.end_date < self.start_date:
+            errors["end_date"] = "The end date is before the start date: pick a later end date."
+        if errors:
+            raise ValidationError(errors)
 
 
 class DailySpending(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from banking import api, views
+from banking import views
 
 app_name = "banking"
 
@@ -23,13 +23,4 @@ urlpatterns = [
     path("dashboard/budgets/new", views.budget_new, name="budget_new"),
     path("dashboard/budgets/<uuid:id>/edit", views.budget_edit, name="budget_edit"),
     path("dashboard/budgets/<uuid:id>/delete", views.budget_delete, name="budget_delete"),
-    # JSON API
-    path("api/bank-accounts", api.bank_accounts, name="api_bank_accounts"),
-    path("api/bank-accounts/<str:id>", api.bank_account, name="api_bank_account"),
-    path("api/bank-accounts/<str:id>/verify", api.bank_account_verify, name="api_bank_account_verify"),
-    path("api/transactions", api.transactions, name="api_transactions"),
-    path("api/transactions/<str:id>", api.transaction_detail, name="api_transaction"),
-    path("api/transfers", api.transfers, name="api_transfers"),
-    path("api/budgets", api.budgets, name="api_budgets"),
-    path("api/budgets/<str:id>", api.budget_detail, name="api_budget"),
 ]

@@ -1,11 +1,24 @@
-"""Validators shared by the services, the page forms and the JSON API."""
+"""The domain's validators: the one place each rule about a value lives. Models attach them to their
+fields; services call the ones about values that are not model fields (account numbers are stored
+encrypted). Forms and API schemas only parse what was typed or sent into Python values.
+"""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _DIGITS = re.compile(r"^\d+$")
 _SEPARATORS = re.compile(r"[\s-]")
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+# How far ahead a date may be: a scheduled payment next year is plausible, one in 2999 is a typo.
+LATEST_DAYS_AHEAD = 366
+
+DATE_ERROR_MESSAGES = {
+    "invalid": "Enter a real date as YYYY-MM-DD (for example 2025-03-31).",
+    "invalid_date": "Enter a real date as YYYY-MM-DD (for example 2025-03-31).",
+}
 
 
 def normalize_digits(value: str) -> str:
@@ -27,7 +40,20 @@ def validate_routing_number(value: str) -> None:
 
 def validate_account_number(value: str) -> None:
     """A US bank account number: 4 to 17 digits."""
-    if not isinstance(value, str) or not _DIGITS.match(value):
+    if not isinstance(value, str):
+        raise ValidationError("Send the account number as a string of digits.", code="account_type")
+    if not _DIGITS.match(value):
         raise ValidationError("Enter the account number using digits only.", code="account_format")
     if not 4 <= len(value) <= 17:
         raise ValidationError("Account numbers have 4 to 17 digits.", code="account_length")
+
+
+def validate_plausible_date(value: datetime.date) -> None:
+    """A date a person means: from 1900 to a year ahead of today."""
+    latest = timezone.localdate() + datetime.timedelta(days=LATEST_DAYS_AHEAD)
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValidationError(
+            "Use a date between %(first)s and %(last)s.",
+            code="out_of_range",
+            params={"first": f"{EARLIEST_DATE:%Y}", "last": f"{latest:%Y-%m-%d}"},
+        )

@@ -52,7 +52,7 @@ class SimulatedMicroDepositProvider:
         ]
         for deposit in deposits:
             deposit.full_clean(validate_constraints=False)
-        Transaction.objects.bulk_create(deposits)
+            deposit.save(force_insert=True)
         BankAccount.objects.filter(pk=bank_account.pk).update(balance=F("balance") + sum(amounts))
         bank_account.balance += sum(amounts)
         return f"sim_{bank_account.pk.hex[:12]}"

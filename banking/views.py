@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from banking import selectors, services
+from banking import charts, selectors, services
 from banking.forms import (
     BankAccountForm,
     BudgetForm,
@@ -45,8 +45,8 @@ DASHBOARD_CACHE_SECONDS = 600
 
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # The overview is cached as HTML under the user's data version, which every banking and billing write
-    # that changes it moves on in its own transaction (accounts.services.user_data_changed). The date is
+    # The overview is cached as HTML under the user's data version, which every write that changes what it
+    # shows moves on in its own transaction (banking.signals, accounts.services.user_data_changed). The date is
     # in the key because "this month" and budget periods follow it; the short name because the greeting
     # shows it.
     user = request.user
@@ -62,13 +62,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _render_overview(request: HttpRequest, *, today) -> str:
     summary = selectors.dashboard_summary(user=request.user, today=today)
     details = subscription_details(user=request.user)
-    charts = [{"currency": currency, **selectors.bar_chart(spends)} for currency, spends in summary.spending.items()]
+    bars = [{"currency": currency, **charts.bar_chart(spends)} for currency, spends in summary.spending.items()]
     return render_to_string(
         "dashboard/overview.html",
         {
             "user": request.user,
             "summary": summary,
-            "charts": charts,
+            "charts": bars,
             "subscription": details,
             "plan": user_plan(user=request.user) if details.has_subscription else None,
         },
@@ -233,11 +233,11 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
     status = 200
     page = None
     filters = selectors.TransactionFilters()
-    if filter_params and not form.is_valid():
+    chosen = (form.filters() if form.is_valid() else None) if filter_params else filters
+    if chosen is None:
         status = 400
     else:
-        if filter_params:
-            filters = selectors.TransactionFilters(**{k: v or None for k, v in form.cleaned_data.items()})
+        filters = chosen
         try:
             page = selectors.transaction_page(
                 user=request.user, filters=filters, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE

@@ -45,7 +45,7 @@ def seed(args) -> str:
 
 def deep_cursor(args) -> str:
     """The cursor of transactions page `--count` (50 rows a page) for the bench user."""
-    from banking.selectors import transaction_cursor_at
+    from bench.cursors import transaction_cursor_at
 
     user = get_user_model().objects.get(email=args.email)
     return transaction_cursor_at(user=user, position=args.count * 50) or ""

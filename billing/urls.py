@@ -9,6 +9,4 @@ urlpatterns = [
     path("billing/portal/", views.portal, name="billing_portal"),
     path("dashboard/payment", views.payment, name="payment"),
     path("dashboard/settings/billing", views.settings_billing, name="settings_billing"),
-    path("api/subscription", views.api_subscription, name="api_subscription"),
-    path("api/payments/webhooks", views.polar_webhook, name="polar_webhook"),
 ]

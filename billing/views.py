@@ -1,4 +1,5 @@
-"""Billing pages, the subscription API and Polar's webhook endpoint. Thin: reads in selectors, writes in services."""
+"""Billing pages: pricing, checkout, portal, success, the gated page and the billing tab. Thin: reads in
+selectors, writes in services. The JSON API and Polar's webhook are in billing/api.py."""
 
 import logging
 import re
@@ -6,18 +7,13 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import polar, selectors, services, webhooks
-from billing.models import Subscription
-from saas.api import ApiError, api_view, error_response, json_response
+from billing import polar, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -197,69 +193,3 @@ def settings_billing(request: HttpRequest) -> HttpResponse:
             "orders": orders,
         },
     )
-
-
-# --- JSON API ---------------------------------------------------------------------------------------
-
-
-def subscription_json(subscription: Subscription) -> dict:
-    return {
-        "id": subscription.id,
-        "product_id": subscription.product_id,
-        "status": subscription.status,
-        "amount": subscription.amount,
-        "currency": subscription.currency,
-        "recurring_interval": subscription.recurring_interval,
-        "current_period_start": subscription.current_period_start,
-        "current_period_end": subscription.current_period_end,
-        "cancel_at_period_end": subscription.cancel_at_period_end,
-        "canceled_at": subscription.canceled_at,
-    }
-
-
-@api_view(["GET"])
-def api_subscription(request: HttpRequest):
-    details = selectors.subscription_details(user=request.user)
-    return {
-        "has_subscription": details.has_subscription,
-        "subscription": subscription_json(details.subscription) if details.subscription else None,
-        "error_type": details.error_type,
-    }
-
-
-@login_not_required
-@csrf_exempt
-@transaction.non_atomic_requests
-def polar_webhook(request: HttpRequest) -> HttpResponse:
-    """Polar's webhook: verify, store, then apply in one locked transaction (see INTERFACE.md)."""
-    if request.method != "POST":
-        return error_response(
-            request, ApiError("method_not_allowed", "Polar webhooks are POSTed here.", details=("POST",))
-        )
-    secret = settings.POLAR_WEBHOOK_SECRET
-    if not secret:
-        return error_response(request, ApiError("unavailable", "Webhooks are not configured on this site."))
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return error_response(request, ApiError("too_large", "The webhook body is too large."))
-    try:
-        payload = webhooks.verify(body, request.headers, secret=secret)
-    except webhooks.WebhookSignatureError as exc:
-        logger.warning("Rejected a Polar webhook: %s", exc, extra={"reason": str(exc)})
-        return error_response(request, ApiError("forbidden", "The webhook signature is missing, wrong or too old."))
-    except webhooks.WebhookPayloadError:
-        payload = None
-    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
-        return error_response(request, ApiError("bad_request", "The body is not a Polar event: no `type`."))
-    webhook_id = request.headers["webhook-id"]
-    try:
-        _event, outcome = services.webhook_event_receive(webhook_id=webhook_id, payload=payload)
-    except Exception:
-        return error_response(
-            request,
-            ApiError(
-                "internal_error", f"The event could not be applied; it is kept for replay. Request id: {request.id}."
-            ),
-        )
-    return json_response({"status": outcome, "webhook_id": webhook_id})

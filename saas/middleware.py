@@ -10,7 +10,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import empty
 
-from saas.api import ApiError, error_response, is_api_path
+from saas.api import ApiError, error_response, is_api_path, method_not_allowed
 from saas.logging import request_id_var
 
 access_log = logging.getLogger("saas.access")
@@ -84,13 +84,20 @@ class SignedInRedirectMiddleware:
 
 
 class ApiExceptionMiddleware:
-    """Under /api/, an unhandled exception is a JSON 500 with the request id, in DEBUG too."""
+    """Under /api/: every answer is `Cache-Control: no-store`, a 405 is the JSON envelope (with `Allow`), and an
+    exception that escaped a view is a JSON 500 with the request id, in DEBUG too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if is_api_path(request.path):
+            if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+                allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+                response = method_not_allowed(request, allowed)
+            response["Cache-Control"] = "no-store"
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not is_api_path(request.path):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.mfa",
     "allauth.usersessions",
+    "ninja",
     "saas",
     "accounts",
     "billing",
@@ -369,6 +370,8 @@ if not ADMIN_URL.endswith("/"):
 
 # JSON bodies bigger than this answer 413 `too_large`.
 API_MAX_BODY_BYTES = 64 * 1024
+# Checks a personal API token (`Authorization: Bearer ...`) for saas.api.TokenAuth.
+API_TOKEN_AUTHENTICATOR = ""
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -3,6 +3,7 @@
 import logging
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from ninja import Router, Schema
 
-from saas.api import ApiError, api_view, error_response, is_api_path
+from saas.api import ApiError, error_response, is_api_path, json_response
+
+router = Router(tags=["site"])
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +58,15 @@ def _check_cache() -> bool:
         return False
 
 
-@api_view(["GET", "HEAD"], public=True)
+class HealthOut(Schema):
+    status: str
+    timestamp: str
+    services: dict[str, object]
+
+
+@router.api_operation(["GET", "HEAD"], "/health", auth=None, response={200: HealthOut, 503: HealthOut})
 def health(request: HttpRequest):
+    """Whether this process reaches its database and its cache: 200 `healthy`, or 503 `unhealthy`."""
     services = {
         "database": "connected" if _check_database() else "unreachable",
         "cache": "connected" if _check_cache() else "unreachable",
@@ -66,7 +77,17 @@ def health(request: HttpRequest):
         "timestamp": timezone.now().isoformat(),
         "services": services,
     }
-    return body, 200 if healthy else 503
+    # Answered directly: the load balancer asks often, and the shape is fixed.
+    return json_response(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@require_GET
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """A readable page of the OpenAPI description, for signed-in users (Swagger UI, served from here)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "api/docs.html")
 
 
 @login_not_required

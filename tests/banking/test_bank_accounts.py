@@ -8,6 +8,7 @@ from accounts.models import AuditEvent
 from banking import crypto, services
 from banking.models import BankAccount, MicroDepositVerification, Transaction
 from banking.services import account_number_context
+from banking.services import bank_accounts as bank_accounts_service
 from tests.banking.conftest import ACCOUNT_NUMBER, ROUTING, make_account
 
 
@@ -170,7 +171,7 @@ def test_comparison_is_constant_time(owner, monkeypatch):
     account = create(owner)
     calls = []
     real = hmac.compare_digest
-    monkeypatch.setattr(services.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    monkeypatch.setattr(bank_accounts_service.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
 
     services.bank_account_verify(user=owner, bank_account=account, amounts=amounts_of(account))
 

@@ -4,8 +4,9 @@ import pytest
 from django.test import override_settings
 
 from accounts.models import AuditEvent
-from banking import selectors, services
+from banking import services
 from banking.models import BankAccount, Budget, MicroDepositVerification, Transaction
+from bench.cursors import transaction_cursor_at
 from tests.banking.conftest import ACCOUNT_NUMBER, ROUTING, add_transaction, make_account
 
 TODAY = datetime.date.today()
@@ -647,7 +648,7 @@ def test_deep_history_page_runs_the_same_queries_as_the_first(
     owner, owner_client, account, django_assert_max_num_queries
 ):
     fill(owner, [account], 300)
-    cursor = selectors.transaction_cursor_at(user=owner, position=250)
+    cursor = transaction_cursor_at(user=owner, position=250)
 
     first = count_queries(owner_client, "/dashboard/transactions/", django_assert_max_num_queries)
     deep = count_queries(owner_client, f"/dashboard/transactions/?cursor={cursor}", django_assert_max_num_queries)

@@ -6,6 +6,7 @@ from django.core import signing
 from banking import selectors
 from banking.models import Transaction
 from banking.pagination import InvalidCursor, decode_cursor
+from bench.cursors import transaction_cursor_at
 from tests.banking.conftest import add_transaction
 
 D = datetime.date
@@ -97,13 +98,13 @@ def test_filters_page_too(owner, history):
 
 
 def test_cursor_for_a_deep_page_can_be_made_directly(owner, history):
-    cursor = selectors.transaction_cursor_at(user=owner, position=20)
+    cursor = transaction_cursor_at(user=owner, position=20)
 
     page = selectors.transaction_page(user=owner, cursor=cursor, limit=10)
 
     assert [t.pk for t in page.items] == [t.pk for t in history[20:30]]
-    assert selectors.transaction_cursor_at(user=owner, position=0) is None
-    assert selectors.transaction_cursor_at(user=owner, position=10_000) is None
+    assert transaction_cursor_at(user=owner, position=0) is None
+    assert transaction_cursor_at(user=owner, position=10_000) is None
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJrIjpbXX0:1abc:xyz", signing.dumps({"k": [1]}, salt="other")])
@@ -121,7 +122,7 @@ def test_tampered_cursor_is_refused(owner, history):
 
 
 def test_a_page_is_one_query_however_deep(owner, history, django_assert_num_queries):
-    cursor = selectors.transaction_cursor_at(user=owner, position=40)
+    cursor = transaction_cursor_at(user=owner, position=40)
 
     with django_assert_num_queries(1):
         page = selectors.transaction_page(user=owner, cursor=cursor, limit=5)

@@ -1,0 +1,238 @@
+"""The banking API's schemas: what the JSON answers look like (also used by the data export), and what
+requests may send. Input schemas parse; the models and services decide what is valid."""
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING
+
+from ninja import Schema
+from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
+
+from banking.models import BankAccount, Budget, Category, Transaction
+from saas.schemas import IsoDate, MinorUnits, Text
+
+if TYPE_CHECKING:
+    from banking.selectors.budgets import BudgetProgress
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+class BankAccountOut(Schema):
+    """A bank account: never the full account number."""
+
+    id: uuid.UUID
+    bank_name: str
+    nickname: str
+    account_type: str
+    currency: str
+    last4: str
+    routing_number: str
+    status: str
+    is_verified: bool
+    verification_method: str | None
+    balance: int
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_verification_method(obj: BankAccount) -> str | None:
+        return obj.verification_method or None
+
+
+class TransactionOut(Schema):
+    id: uuid.UUID
+    bank_account_id: uuid.UUID
+    amount: int
+    signed_amount: int
+    currency: str
+    type: str
+    status: str
+    description: str
+    category: str
+    merchant_name: str
+    transaction_date: datetime.date
+    posting_date: datetime.date | None
+    external_id: str | None
+    transfer_pair_id: uuid.UUID | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_external_id(obj: Transaction) -> str | None:
+        return obj.external_id or None
+
+
+class BudgetOut(Schema):
+    id: uuid.UUID
+    name: str
+    category: str
+    amount: int
+    currency: str
+    period: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    is_active: bool
+
+
+class BudgetProgressOut(BudgetOut):
+    """A budget with what was spent in its current period."""
+
+    period_start: datetime.date
+    period_end: datetime.date
+    spent: int
+    remaining: int
+    percent_used: int
+
+    @classmethod
+    def of(cls, progress: "BudgetProgress") -> "BudgetProgressOut":
+        base = BudgetOut.from_orm(progress.budget).model_dump()
+        return cls(
+            **base,
+            period_start=progress.period_start,
+            period_end=progress.period_end,
+            spent=progress.spent,
+            remaining=progress.remaining,
+            percent_used=progress.percent_used,
+        )
+
+
+class BankAccountOne(Schema):
+    bank_account: BankAccountOut
+
+
+class BankAccountList(Schema):
+    bank_accounts: list[BankAccountOut]
+    next_cursor: str | None
+
+
+class TransactionOne(Schema):
+    transaction: TransactionOut
+
+
+class TransactionList(Schema):
+    transactions: list[TransactionOut]
+    next_cursor: str | None
+
+
+class TransferOut(Schema):
+    transfer_pair_id: uuid.UUID
+    transactions: list[TransactionOut]
+
+
+class BudgetOne(Schema):
+    budget: BudgetProgressOut
+
+
+class BudgetList(Schema):
+    budgets: list[BudgetProgressOut]
+    next_cursor: str | None
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+class _Patch(Schema):
+    """A partial change: only the fields sent are changed; a field that cannot change is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+class BankAccountIn(Schema):
+    account_number: str
+    routing_number: str
+    bank_name: Text
+    account_type: BankAccount.AccountType
+    nickname: Text = ""
+    currency: str = "USD"
+
+    _currency = field_validator("currency", mode="before")(_upper)
+
+    @field_validator("account_number", "routing_number", mode="before")
+    @classmethod
+    def _strict_text(cls, value: object) -> object:
+        # A number sent as a JSON number loses its leading zeros: only text is an account number.
+        if not isinstance(value, str):
+            raise ValueError("Send this number as a string of digits, in quotes.")
+        return value
+
+
+class VerifyIn(Schema):
+    amounts: list[StrictInt]
+
+
+class TransactionIn(Schema):
+    bank_account_id: uuid.UUID
+    amount: MinorUnits
+    type: Transaction.Type
+    transaction_date: IsoDate
+    description: Text
+    status: Transaction.Status = Transaction.Status.COMPLETED
+    category: Category = Category.OTHER
+    merchant_name: Text = ""
+    posting_date: IsoDate | None = None
+    external_id: Text = ""
+
+
+class TransactionPatch(_Patch):
+    amount: MinorUnits = None  # type: ignore[assignment]
+    type: Transaction.Type = None  # type: ignore[assignment]
+    status: Transaction.Status = None  # type: ignore[assignment]
+    description: Text = None  # type: ignore[assignment]
+    category: Category = None  # type: ignore[assignment]
+    merchant_name: Text = None  # type: ignore[assignment]
+    transaction_date: IsoDate = None  # type: ignore[assignment]
+    posting_date: IsoDate | None = None
+    external_id: Text = None  # type: ignore[assignment]
+
+
+class TransferIn(Schema):
+    from_account_id: uuid.UUID
+    to_account_id: uuid.UUID
+    amount: MinorUnits
+    transaction_date: IsoDate
+    description: Text = ""
+
+
+class BudgetIn(Schema):
+    name: Text
+    category: str
+    amount: MinorUnits
+    currency: str = "USD"
+    period: Budget.Period = Budget.Period.MONTHLY
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    is_active: StrictBool = True
+
+    _currency = field_validator("currency", mode="before")(_upper)
+
+
+class BudgetPatch(_Patch):
+    name: Text = None  # type: ignore[assignment]
+    category: str = None  # type: ignore[assignment]
+    amount: MinorUnits = None  # type: ignore[assignment]
+    currency: str = None  # type: ignore[assignment]
+    period: Budget.Period = None  # type: ignore[assignment]
+    start_date: IsoDate = None  # type: ignore[assignment]
+    end_date: IsoDate | None = None
+    is_active: StrictBool = None  # type: ignore[assignment]
+
+    _currency = field_validator("currency", mode="before")(_upper)
+
+
+class TransactionQuery(Schema):
+    """The history's filters, as query parameters."""
+
+    account: uuid.UUID | None = None
+    category: Category | None = None
+    type: Transaction.Type | None = None
+    status: Transaction.Status | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+    q: Text | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value

@@ -1,0 +1,70 @@
+"""Reads for banking, one module per entity. Every object a user asks for by id comes through a
+`get_*_for_user` helper, which scopes the lookup to its owner (someone else's id is a 404, never a 403).
+Lists run a fixed number of queries whatever the amount of data.
+"""
+
+from banking.selectors.bank_accounts import (
+    ACCOUNT_KEYSET,
+    AccountAllowance,
+    account_transaction_counts,
+    bank_account_allowance,
+    bank_account_list,
+    bank_account_page,
+    get_bank_account_for_user,
+    totals_by_currency,
+    verification_for,
+)
+from banking.selectors.budgets import (
+    BUDGET_KEYSET,
+    BudgetProgress,
+    budget_list,
+    budget_page,
+    budget_period,
+    budget_progress,
+    get_budget_for_user,
+    month_bounds,
+)
+from banking.selectors.dashboard import Dashboard, dashboard_summary
+from banking.selectors.export import export_sections
+from banking.selectors.spending import CategorySpend, spending_by_category
+from banking.selectors.transactions import (
+    TRANSACTION_KEYSET,
+    TransactionFilters,
+    attach_accounts,
+    get_transaction_for_user,
+    recent_transactions,
+    transaction_page,
+    transaction_queryset,
+)
+
+__all__ = [
+    "ACCOUNT_KEYSET",
+    "BUDGET_KEYSET",
+    "TRANSACTION_KEYSET",
+    "AccountAllowance",
+    "BudgetProgress",
+    "CategorySpend",
+    "Dashboard",
+    "TransactionFilters",
+    "account_transaction_counts",
+    "attach_accounts",
+    "bank_account_allowance",
+    "bank_account_list",
+    "bank_account_page",
+    "budget_list",
+    "budget_page",
+    "budget_period",
+    "budget_progress",
+    "dashboard_summary",
+    "export_sections",
+    "get_bank_account_for_user",
+    "get_budget_for_user",
+    "get_transaction_for_user",
+    "month_bounds",
+    "recent_transactions",
+    "spending_by_category",
+    "totals_by_currency",
+    "transaction_page",
+    "transaction_queryset",
+    "verification_for",
+]

@@ -1,0 +1,43 @@
+"""Everything the overview shows, in four queries whatever the data size."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import User
+from banking.models import BankAccount, Transaction
+from banking.selectors.bank_accounts import bank_account_list, totals_by_currency
+from banking.selectors.budgets import BudgetProgress, budget_list, budget_period, month_bounds
+from banking.selectors.spending import CategorySpend, by_category, spending_sums
+from banking.selectors.transactions import recent_transactions
+
+
+@dataclass
+class Dashboard:
+    accounts: list[BankAccount]
+    totals: list[tuple[str, int]]
+    month_start: datetime.date
+    month_end: datetime.date
+    spending: dict[str, list[CategorySpend]]
+    budgets: list[BudgetProgress]
+    recent: list[Transaction]
+
+
+def dashboard_summary(*, user: User, today: datetime.date | None = None) -> Dashboard:
+    """Everything the overview shows, in four queries whatever the data size: accounts, budgets, the
+    spending rows of this month and of the budgets' periods (together), recent transactions."""
+    today = today or timezone.localdate()
+    accounts = bank_account_list(user=user)
+    month_start, month_end = month_bounds(today)
+    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budget_list(user=user, active_only=True)]
+    month_totals = spending_sums(user=user, period=(month_start, month_end), progress=progress)
+    return Dashboard(
+        accounts=accounts,
+        totals=totals_by_currency(accounts),
+        month_start=month_start,
+        month_end=month_end,
+        spending=by_category(month_totals),
+        budgets=progress,
+        recent=recent_transactions(user=user, accounts=accounts, limit=8),
+    )

@@ -1,0 +1,82 @@
+"""Spending per category, read from the DailySpending sums in one query whatever the history's size."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import connection
+
+from accounts.models import User
+from banking.models import Category, DailySpending
+
+if TYPE_CHECKING:
+    from banking.selectors.budgets import BudgetProgress
+
+
+@dataclass(frozen=True)
+class CategorySpend:
+    category: str
+    label: str
+    amount: int
+
+
+def spending_sums(
+    *,
+    user: User,
+    period: tuple[datetime.date, datetime.date] | None = None,
+    progress: Sequence["BudgetProgress"] = (),
+) -> dict[tuple[str, str], int]:
+    """One GROUP BY query over DailySpending: per (currency, category) the spending in `period`, and each
+    budget's spending in its own period added to its `spent`.
+
+    The database adds up, so a handful of rows come back whatever the history's size. It is written as SQL
+    because the ORM spent several times the query's own run time compiling one filtered Sum per budget
+    on the dashboard, the site's busiest signed-in page.
+    """
+    ranges = ([period] if period is not None else []) + [(p.period_start, p.period_end) for p in progress]
+    if not ranges:
+        return {}
+    ops = connection.ops
+    day = ops.adapt_datefield_value
+    columns, params = [], []
+    if period is not None:
+        columns.append("SUM(amount) FILTER (WHERE day BETWEEN %s AND %s)")
+        params += [day(period[0]), day(period[1])]
+    for p in progress:
+        columns.append("SUM(amount) FILTER (WHERE category = %s AND currency = %s AND day BETWEEN %s AND %s)")
+        params += [p.budget.category, p.budget.currency, day(p.period_start), day(p.period_end)]
+    user_id = DailySpending._meta.get_field("user").target_field.get_db_prep_value(user.pk, connection)
+    params += [user_id, day(min(start for start, _ in ranges)), day(max(end for _, end in ranges))]
+    sql = (
+        f"SELECT category, currency, {', '.join(columns)} FROM {ops.quote_name(DailySpending._meta.db_table)} "  # noqa: S608 - fixed SQL, values are parameters
+        "WHERE user_id = %s AND day BETWEEN %s AND %s GROUP BY category, currency"
+    )
+    totals: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for category, currency, *sums in cursor.fetchall():
+            if period is not None:
+                in_period = sums.pop(0)
+                if in_period:
+                    totals[(currency, category)] = int(in_period)
+            for p, spent in zip(progress, sums, strict=True):
+                p.spent += int(spent or 0)
+    return totals
+
+
+def by_category(totals: dict[tuple[str, str], int]) -> dict[str, list[CategorySpend]]:
+    labels = dict(Category.choices)
+    result: dict[str, list[CategorySpend]] = defaultdict(list)
+    for (currency, category), total in totals.items():
+        if total > 0:
+            result[currency].append(CategorySpend(category, labels.get(category, category), total))
+    for spends in result.values():
+        spends.sort(key=lambda s: (-s.amount, s.category))
+    return dict(sorted(result.items(), key=lambda item: -sum(s.amount for s in item[1])))
+
+
+def spending_by_category(*, user: User, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
+    """Per currency, the categories' spending in the range, biggest first (one query)."""
+    return by_category(spending_sums(user=user, period=(start, end)))

@@ -1,0 +1,55 @@
+"""Writes for banking, one module per entity. Every function is keyword-only and atomic, validates with the
+models' own rules (`base.validate`) and writes an audit event; caches that depend on the data move on by
+themselves (banking.signals).
+"""
+
+from banking.services.balances import bank_account_balances_recompute, spending_rebuild
+from banking.services.bank_accounts import (
+    BankAccountLimitReached,
+    DuplicateBankAccount,
+    VerificationError,
+    account_number_context,
+    bank_account_activate,
+    bank_account_create,
+    bank_account_delete,
+    bank_account_resend_deposits,
+    bank_account_reveal_number,
+    bank_account_suspend,
+    bank_account_verify,
+    fingerprint_data,
+)
+from banking.services.budgets import budget_create, budget_delete, budget_update
+from banking.services.transactions import (
+    EDITABLE_FIELDS,
+    TRANSFER_EDITABLE_FIELDS,
+    transaction_create,
+    transaction_delete,
+    transaction_update,
+    transfer_create,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "TRANSFER_EDITABLE_FIELDS",
+    "BankAccountLimitReached",
+    "DuplicateBankAccount",
+    "VerificationError",
+    "account_number_context",
+    "bank_account_activate",
+    "bank_account_balances_recompute",
+    "bank_account_create",
+    "bank_account_delete",
+    "bank_account_resend_deposits",
+    "bank_account_reveal_number",
+    "bank_account_suspend",
+    "bank_account_verify",
+    "budget_create",
+    "budget_delete",
+    "budget_update",
+    "fingerprint_data",
+    "spending_rebuild",
+    "transaction_create",
+    "transaction_delete",
+    "transaction_update",
+    "transfer_create",
+]

@@ -1,0 +1,245 @@
+"""Writes for transactions and transfers. Each keeps its account's balance and the daily spending sums in
+step, in the same database transaction."""
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.audit import audit_log
+from accounts.models import User
+from accounts.services import user_data_changed
+from banking.models import BankAccount, Category, Transaction
+from banking.services.balances import balance_move, spending_track
+from banking.services.base import pick, raise_if, validate
+
+EDITABLE_FIELDS = (
+    "amount",
+    "type",
+    "status",
+    "description",
+    "category",
+    "merchant_name",
+    "transaction_date",
+    "posting_date",
+    "external_id",
+)
+TRANSFER_EDITABLE_FIELDS = ("description", "category", "merchant_name")
+
+
+def _usable_errors(bank_account: BankAccount, *, field: str) -> dict[str, list[str]]:
+    """Why this account takes no new money movements, if it does not."""
+    if bank_account.status == BankAccount.Status.SUSPENDED:
+        return {field: ["This account is suspended: contact support to reactivate it."]}
+    if bank_account.status != BankAccount.Status.ACTIVE:
+        return {field: ["This account is not verified yet: confirm its two micro-deposits first."]}
+    return {}
+
+
+def _signed(txn: Transaction) -> int:
+    return -txn.amount if txn.type == Transaction.Type.DEBIT else txn.amount
+
+
+def _validate_transaction(txn: Transaction, errors: dict[str, list[str]]) -> None:
+    """The model's rules plus the one that needs a query (external ids are unique per account), into `errors`."""
+    try:
+        validate(txn, exclude=["signed_amount"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            known = errors.setdefault(name, [])
+            known.extend(m for m in messages if m not in known)
+    if (
+        "external_id" not in errors
+        and txn.external_id
+        and Transaction.objects.filter(bank_account_id=txn.bank_account_id, external_id=txn.external_id)
+        .exclude(pk=txn.pk)
+        .exists()
+    ):
+        errors["external_id"] = ["Another transaction of this account already has this external id."]
+
+
+@transaction.atomic
+def transaction_create(
+    *,
+    user: User,
+    bank_account: BankAccount,
+    amount: int,
+    type: str,
+    transaction_date: datetime.date,
+    description: str,
+    category: str = Category.OTHER,
+    status: str = Transaction.Status.COMPLETED,
+    merchant_name: str = "",
+    posting_date: datetime.date | None = None,
+    external_id: str = "",
+    request: HttpRequest | None = None,
+) -> Transaction:
+    """Record a debit or credit on one of the user's active accounts."""
+    if bank_account.user_id != user.pk:
+        raise BankAccount.DoesNotExist()
+    account = BankAccount.objects.select_for_update().get(pk=bank_account.pk)
+    errors = _usable_errors(account, field="bank_account_id")
+    if type == Transaction.Type.TRANSFER:
+        errors["type"] = [
+            "Move money between your accounts with a transfer (the Transfer form or POST /api/transfers)."
+        ]
+    txn = Transaction(
+        user=user,
+        bank_account=account,
+        currency=account.currency,
+        amount=amount,
+        type=type,
+        status=status,
+        description=description,
+        category=category,
+        merchant_name=merchant_name,
+        transaction_date=transaction_date,
+        posting_date=posting_date,
+        external_id=external_id,
+    )
+    _validate_transaction(txn, errors)
+    raise_if(errors)
+    txn.signed_amount = _signed(txn)
+    txn.save(force_insert=True)
+    balance_move(account.pk, txn.balance_effect)
+    spending_track(txn, sign=1)
+    audit_log(
+        action="transaction.created",
+        user=user,
+        request=request,
+        details={"transaction_id": str(txn.pk), "bank_account_id": str(account.pk)},
+    )
+    return txn
+
+
+@transaction.atomic
+def transaction_update(
+    *, user: User, txn: Transaction, changes: dict[str, Any], request: HttpRequest | None = None
+) -> Transaction:
+    """Change some fields of a transaction; a transfer leg only changes its description, category, merchant."""
+    row = Transaction.objects.select_for_update().select_related("bank_account").get(pk=txn.pk, user=user)
+    errors = pick(changes, EDITABLE_FIELDS)
+    changes = {name: value for name, value in changes.items() if name in EDITABLE_FIELDS}
+    if row.is_transfer:
+        for name in sorted(set(changes) - set(TRANSFER_EDITABLE_FIELDS)):
+            if changes[name] != getattr(row, name):
+                errors[name] = [
+                    "A transfer's amount, dates and status cannot change: delete the transfer and make a new one."
+                ]
+    if changes.get("type") == Transaction.Type.TRANSFER and not row.is_transfer:
+        errors["type"] = [
+            "Move money between your accounts with a transfer (the Transfer form or POST /api/transfers)."
+        ]
+    if row.bank_account.status == BankAccount.Status.SUSPENDED:
+        errors.setdefault("bank_account_id", []).append("This account is suspended: its transactions cannot change.")
+    before = Transaction(**{f.attname: getattr(row, f.attname) for f in Transaction._meta.concrete_fields})
+    for name, value in changes.items():
+        setattr(row, name, value)
+    _validate_transaction(row, errors)
+    raise_if(errors)
+    if not row.is_transfer:
+        row.signed_amount = _signed(row)
+    row.save()
+    balance_move(row.bank_account_id, row.balance_effect - before.balance_effect)
+    spending_track(before, sign=-1)
+    spending_track(row, sign=1)
+    audit_log(
+        action="transaction.updated",
+        user=user,
+        request=request,
+        details={"transaction_id": str(row.pk), "fields": sorted(changes)},
+    )
+    return row
+
+
+@transaction.atomic
+def transaction_delete(*, user: User, txn: Transaction, request: HttpRequest | None = None) -> int:
+    """Remove a transaction; removing either leg of a transfer removes both. Returns how many rows went."""
+    locked = Transaction.objects.select_for_update().get(pk=txn.pk, user=user)
+    if locked.transfer_pair_id is not None:
+        rows = list(Transaction.objects.select_for_update().filter(user=user, transfer_pair_id=locked.transfer_pair_id))
+    else:
+        rows = [locked]
+    for row in rows:
+        balance_move(row.bank_account_id, -row.balance_effect)
+        spending_track(row, sign=-1)
+    # A queryset delete: Transaction has no delete signal (it would make every cascade load each row).
+    Transaction.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    user_data_changed(user.pk)
+    audit_log(
+        action="transaction.deleted",
+        user=user,
+        request=request,
+        details={"transaction_ids": [str(row.pk) for row in rows]},
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def transfer_create(
+    *,
+    user: User,
+    from_account: BankAccount,
+    to_account: BankAccount,
+    amount: int,
+    transaction_date: datetime.date,
+    description: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[Transaction, Transaction]:
+    """Move money between two of the user's active accounts in one currency: two linked transactions."""
+    if from_account.user_id != user.pk or to_account.user_id != user.pk:
+        raise BankAccount.DoesNotExist()
+    # Lock both rows in a fixed order so two opposite transfers cannot deadlock.
+    locked = {a.pk: a for a in BankAccount.objects.select_for_update().filter(pk__in=[from_account.pk, to_account.pk])}
+    source, target = locked[from_account.pk], locked[to_account.pk]
+    errors: dict[str, list[str]] = {}
+    if source.pk == target.pk:
+        errors["to_account_id"] = ["Choose a different account to transfer to."]
+    else:
+        errors |= _usable_errors(source, field="from_account_id") | _usable_errors(target, field="to_account_id")
+        if source.currency != target.currency and "to_account_id" not in errors:
+            errors["to_account_id"] = [
+                f"Transfers stay in one currency: this account holds {target.currency}, the other {source.currency}."
+            ]
+    pair_id = uuid.uuid4()
+    now = timezone.now()
+    legs = []
+    for account, other, outflow in ((source, target, True), (target, source, False)):
+        leg = Transaction(
+            user=user,
+            bank_account=account,
+            amount=amount,
+            currency=account.currency,
+            type=Transaction.Type.TRANSFER,
+            status=Transaction.Status.COMPLETED,
+            category=Category.TRANSFER,
+            transaction_date=transaction_date,
+            posting_date=transaction_date,
+            transfer_pair_id=pair_id,
+            created_at=now,
+            description=description or f"Transfer {'to' if outflow else 'from'} {other.display_name} ····{other.last4}",
+        )
+        _validate_transaction(leg, errors)
+        legs.append(leg)
+    raise_if(errors)
+    outgoing, incoming = legs
+    outgoing.signed_amount, incoming.signed_amount = -outgoing.amount, incoming.amount
+    for leg in legs:
+        leg.save(force_insert=True)
+    balance_move(source.pk, outgoing.signed_amount)
+    balance_move(target.pk, incoming.signed_amount)
+    audit_log(
+        action="transfer.created",
+        user=user,
+        request=request,
+        details={
+            "transfer_pair_id": str(pair_id),
+            "from_account_id": str(source.pk),
+            "to_account_id": str(target.pk),
+        },
+    )
+    return outgoing, incoming
