@@ -1,5 +1,6 @@
 """Admin for banking. It never decrypts: the encrypted number and the fingerprint are not even loaded,
-accounts show `•••• 1234` only. Suspending and activating go through the audited services.
+accounts show `•••• 1234` only. Every change goes through the audited services, so the admin obeys the
+same rules (the models' own validation) and writes the same audit rows as the pages and the API.
 """
 
 from django.contrib import admin, messages
@@ -129,3 +130,15 @@ class BudgetAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Budget, form, change: bool) -> None:
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.BUDGET_FIELDS}
+        if changes:
+            services.budget_update(user=obj.user, budget=obj, changes=changes, request=request, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Budget) -> None:
+        services.budget_delete(user=obj.user, budget=obj, request=request, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for budget in queryset.select_related("user"):
+            self.delete_model(request, budget)

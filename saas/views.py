@@ -64,7 +64,7 @@ class HealthOut(Schema):
     services: dict[str, object]
 
 
-@router.api_operation(["GET", "HEAD"], "/health", auth=None, response={200: HealthOut, 503: HealthOut})
+@router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
 def health(request: HttpRequest):
     """Whether this process reaches its database and its cache: 200 `healthy`, or 503 `unhealthy`."""
     services = {
@@ -79,6 +79,12 @@ def health(request: HttpRequest):
     }
     # Answered directly: the load balancer asks often, and the shape is fixed.
     return json_response(body, status=200 if healthy else 503)
+
+
+@router.api_operation(["HEAD"], "/health", auth=None, include_in_schema=False)
+def health_head(request: HttpRequest):
+    """HEAD for load balancers that probe with it: the same checks, no body."""
+    return health(request)
 
 
 @login_not_required

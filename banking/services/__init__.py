@@ -18,7 +18,7 @@ from banking.services.bank_accounts import (
     bank_account_verify,
     fingerprint_data,
 )
-from banking.services.budgets import budget_create, budget_delete, budget_update
+from banking.services.budgets import BUDGET_FIELDS, budget_create, budget_delete, budget_update
 from banking.services.transactions import (
     EDITABLE_FIELDS,
     TRANSFER_EDITABLE_FIELDS,
@@ -29,6 +29,7 @@ from banking.services.transactions import (
 )
 
 __all__ = [
+    "BUDGET_FIELDS",
     "EDITABLE_FIELDS",
     "TRANSFER_EDITABLE_FIELDS",
     "BankAccountLimitReached",

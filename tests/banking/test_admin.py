@@ -61,3 +61,55 @@ def test_budgets_are_listed_and_searchable(staff_client, owner):
     listing = staff_client.get("/admin/banking/budget/?q=food&period__exact=monthly")
 
     assert listing.status_code == 200 and b"Food" in listing.content
+
+
+def _budget_form(budget, **overrides) -> dict:
+    form = {
+        "name": budget.name,
+        "category": budget.category,
+        "amount": str(budget.amount),
+        "currency": budget.currency,
+        "period": budget.period,
+        "start_date": budget.start_date.isoformat(),
+        "end_date": "",
+        "is_active": "on",
+    }
+    form.update(overrides)
+    return form
+
+
+@pytest.fixture
+def food_budget(owner):
+    import datetime
+
+    return services.budget_create(
+        user=owner, name="Food", category="groceries", amount=40000, start_date=datetime.date.today()
+    )
+
+
+def test_admin_refuses_a_budget_for_income_with_the_models_message(staff_client, food_budget):
+    response = staff_client.post(
+        f"/admin/banking/budget/{food_budget.pk}/change/", _budget_form(food_budget, category="income")
+    )
+
+    food_budget.refresh_from_db()
+    assert response.status_code == 200 and "Choose a spending category" in response.content.decode()
+    assert food_budget.category == "groceries"
+
+
+def test_admin_budget_edit_is_audited_against_the_staff_member(staff, staff_client, owner, food_budget):
+    response = staff_client.post(
+        f"/admin/banking/budget/{food_budget.pk}/change/", _budget_form(food_budget, amount="55000")
+    )
+
+    food_budget.refresh_from_db()
+    event = AuditEvent.objects.get(action="budget.updated")
+    assert response.status_code == 302 and food_budget.amount == 55000
+    assert event.user == staff and event.details["owner_id"] == str(owner.pk) and event.details["fields"] == ["amount"]
+
+
+def test_admin_budget_delete_is_audited(staff, staff_client, food_budget):
+    staff_client.post(f"/admin/banking/budget/{food_budget.pk}/delete/", {"post": "yes"})
+
+    assert not type(food_budget).objects.filter(pk=food_budget.pk).exists()
+    assert AuditEvent.objects.filter(action="budget.deleted", user=staff).exists()

@@ -1,0 +1,1 @@
+"""Banking pages, one module per entity."""

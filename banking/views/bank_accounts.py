@@ -1,0 +1,168 @@
+"""Bank account pages: the list, linking one, verification, the number reveal, removal.
+
+Views stay thin: forms parse, services write, selectors read; every account comes through
+`get_bank_account_for_user`, so another user's id is a 404.
+"""
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from banking import selectors, services
+from banking.forms import (
+    BankAccountForm,
+    VerifyForm,
+    apply_service_errors,
+)
+from banking.models import BankAccount
+
+REVEAL_SECONDS = 60
+
+
+@require_http_methods(["GET", "HEAD"])
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = selectors.bank_account_list(user=request.user)
+    return render(
+        request,
+        "banking/account_list.html",
+        {
+            "accounts": accounts,
+            "totals": selectors.totals_by_currency(accounts),
+            "allowance": selectors.bank_account_allowance(user=request.user, count=len(accounts)),
+        },
+    )
+
+
+def _upgrade_prompt(request: HttpRequest, allowance, *, status: int = 200) -> HttpResponse:
+    return render(request, "banking/account_limit.html", {"allowance": allowance}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_new(request: HttpRequest) -> HttpResponse:
+    allowance = selectors.bank_account_allowance(user=request.user)
+    if allowance.reached:
+        return _upgrade_prompt(request, allowance, status=402 if request.method == "POST" else 200)
+    form = BankAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.bank_account_create(user=request.user, request=request, **form.cleaned_data)
+        except services.BankAccountLimitReached:
+            return _upgrade_prompt(request, selectors.bank_account_allowance(user=request.user), status=402)
+        except services.DuplicateBankAccount as error:
+            form.add_error("account_number", f"{error} Pick it from your accounts instead.")
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"We sent two small deposits to {account.display_name} ····{account.last4}. They are in its "
+                f"transactions now: enter both amounts to verify the account.",
+            )
+            return redirect("banking:account_verify", id=account.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "banking/account_form.html", {"form": form, "allowance": allowance}, status=status)
+
+
+def _account_detail(request: HttpRequest, account: BankAccount, **extra) -> HttpResponse:
+    context = {
+        "account": account,
+        "verification": selectors.verification_for(account),
+        "recent": selectors.recent_transactions(user=request.user, accounts=[account], bank_account=account, limit=10),
+        "reveal_seconds": REVEAL_SECONDS,
+        **extra,
+    }
+    return render(request, "banking/account_detail.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def account_detail(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    return _account_detail(request, account)
+
+
+@reauthentication_required
+def _reveal(request: HttpRequest, account: BankAccount) -> HttpResponse:
+    number = services.bank_account_reveal_number(user=request.user, bank_account=account, request=request)
+    return _account_detail(request, account, revealed_number=number)
+
+
+@require_POST
+@never_cache
+def account_reveal(request: HttpRequest, id) -> HttpResponse:
+    """The full number, after a fresh password (or second factor) check; the page hides it after a minute."""
+    # Ownership first: someone else's id is a 404, not a re-authentication prompt.
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    return _reveal(request, account)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_verify(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    verification = selectors.verification_for(account)
+    form = VerifyForm(request.POST or None, currency=account.currency)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.bank_account_verify(
+                    user=request.user, bank_account=account, amounts=form.cleaned_data["amounts"], request=request
+                )
+            except services.VerificationError as error:
+                form.add_error(None, error.message)
+                account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+                verification = selectors.verification_for(account)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"{account.display_name} ····{account.last4} is verified and active.")
+                return redirect("banking:account_detail", id=account.pk)
+    return render(
+        request,
+        "banking/account_verify.html",
+        {
+            "account": account,
+            "verification": verification,
+            "form": form,
+            "expired": verification is not None and verification.is_expired(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def account_resend_deposits(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    try:
+        services.bank_account_resend_deposits(user=request.user, bank_account=account, request=request)
+    except services.VerificationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Two new deposits are on their way: they are in the account's transactions.")
+    return redirect("banking:account_verify", id=account.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_delete(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    if request.method == "POST":
+        services.bank_account_delete(user=request.user, bank_account=account, request=request)
+        messages.success(request, f"{account.display_name} ····{account.last4} was removed with its transactions.")
+        return redirect("banking:account_list")
+    count = selectors.account_transaction_counts(user=request.user).get(account.pk, 0)
+    return render(
+        request,
+        "banking/confirm_delete.html",
+        {
+            "title": f"Remove {account.display_name} ····{account.last4}?",
+            "message": f"This removes the account and its {count} transaction{'s' if count != 1 else ''} for "
+            f"good. Transfers with your other accounts keep their half there.",
+            "confirm_label": "Remove account",
+            "cancel_url": reverse("banking:account_detail", args=[account.pk]),
+        },
+    )

@@ -1,0 +1,101 @@
+"""Budget pages: the list with progress, and adding, editing and removing budgets.
+
+Views stay thin: forms parse, services write, selectors read; every budget comes through
+`get_budget_for_user`, so another user's id is a 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from banking import selectors, services
+from banking.forms import (
+    BudgetForm,
+    apply_service_errors,
+)
+from banking.money import to_decimal_string
+
+
+@require_http_methods(["GET", "HEAD"])
+def budget_list(request: HttpRequest) -> HttpResponse:
+    budgets = selectors.budget_list(user=request.user)
+    return render(
+        request,
+        "banking/budget_list.html",
+        {"progress": selectors.budget_progress(user=request.user, budgets=budgets)},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def budget_new(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    accounts = selectors.bank_account_list(user=request.user)
+    if accounts:
+        initial["currency"] = selectors.totals_by_currency(accounts)[0][0]
+    form = BudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_create(user=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Budget created.")
+            return redirect("banking:budget_list")
+    return render(
+        request,
+        "banking/budget_form.html",
+        {"form": form, "title": "New budget", "submit": "Create budget"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def budget_edit(request: HttpRequest, id) -> HttpResponse:
+    budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
+    initial = {
+        "name": budget.name,
+        "category": budget.category,
+        "amount": to_decimal_string(budget.amount, budget.currency),
+        "currency": budget.currency,
+        "period": budget.period,
+        "start_date": budget.start_date,
+        "end_date": budget.end_date,
+        "is_active": budget.is_active,
+    }
+    form = BudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_update(user=request.user, budget=budget, changes=form.cleaned_data, request=request)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Budget saved.")
+            return redirect("banking:budget_list")
+    return render(
+        request,
+        "banking/budget_form.html",
+        {"form": form, "budget": budget, "title": f"Edit “{budget.name}”", "submit": "Save changes"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def budget_delete(request: HttpRequest, id) -> HttpResponse:
+    budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
+    if request.method == "POST":
+        services.budget_delete(user=request.user, budget=budget, request=request)
+        messages.success(request, f"Budget “{budget.name}” removed.")
+        return redirect("banking:budget_list")
+    return render(
+        request,
+        "banking/confirm_delete.html",
+        {
+            "title": f"Remove the budget “{budget.name}”?",
+            "message": "Your transactions stay as they are; only the budget goes.",
+            "confirm_label": "Remove budget",
+            "cancel_url": reverse("banking:budget_edit", args=[budget.pk]),
+        },
+    )

@@ -1,0 +1,198 @@
+"""The history, and adding, editing and removing transactions and transfers.
+
+Views stay thin: forms parse, services write, selectors read; every transaction comes through
+`get_transaction_for_user`, so another user's id is a 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from banking import selectors, services
+from banking.forms import (
+    TransactionFilterForm,
+    TransactionForm,
+    TransferEditForm,
+    TransferForm,
+    apply_service_errors,
+)
+from banking.models import BankAccount
+from banking.money import to_decimal_string
+from banking.pagination import InvalidCursor
+
+PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "HEAD"])
+def transaction_list(request: HttpRequest) -> HttpResponse:
+    accounts = selectors.bank_account_list(user=request.user)
+    filter_params = {k: v for k, v in request.GET.items() if k != "cursor"}
+    form = TransactionFilterForm(filter_params or None, accounts=accounts)
+    status = 200
+    page = None
+    filters = selectors.TransactionFilters()
+    chosen = (form.filters() if form.is_valid() else None) if filter_params else filters
+    if chosen is None:
+        status = 400
+    else:
+        filters = chosen
+        try:
+            page = selectors.transaction_page(
+                user=request.user, filters=filters, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
+            )
+        except InvalidCursor:
+            messages.warning(request, "That page link has expired; here are your newest transactions.")
+            page = selectors.transaction_page(user=request.user, filters=filters, limit=PAGE_SIZE)
+        selectors.attach_accounts(page.items, accounts)
+    return render(
+        request,
+        "banking/transaction_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "accounts": accounts,
+            "has_active_account": any(a.is_active for a in accounts),
+            "is_first_page": not request.GET.get("cursor"),
+        },
+        status=status,
+    )
+
+
+def _active_accounts(user) -> list[BankAccount]:
+    return [a for a in selectors.bank_account_list(user=user) if a.is_active]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def transaction_new(request: HttpRequest) -> HttpResponse:
+    accounts = _active_accounts(request.user)
+    initial = {}
+    if request.GET.get("account"):
+        initial["bank_account_id"] = request.GET["account"]
+    form = TransactionForm(request.POST or None, accounts=accounts, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transaction_create(
+                user=request.user,
+                bank_account=data["bank_account"],
+                amount=data["amount"],
+                type=data["type"],
+                status=data["status"],
+                transaction_date=data["transaction_date"],
+                posting_date=data["posting_date"],
+                description=data["description"],
+                category=data["category"],
+                merchant_name=data["merchant_name"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Transaction added.")
+            return redirect("banking:transaction_list")
+    return render(
+        request,
+        "banking/transaction_form.html",
+        {"form": form, "accounts": accounts, "title": "Add a transaction", "submit": "Add transaction"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def transaction_edit(request: HttpRequest, id) -> HttpResponse:
+    txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
+    account = txn.bank_account
+    if txn.is_transfer:
+        initial = {"description": txn.description, "merchant_name": txn.merchant_name, "category": txn.category}
+        form = TransferEditForm(request.POST or None, initial=initial)
+    else:
+        initial = {
+            "bank_account_id": str(account.pk),
+            "type": txn.type,
+            "amount": to_decimal_string(txn.amount, txn.currency),
+            "transaction_date": txn.transaction_date,
+            "posting_date": txn.posting_date,
+            "description": txn.description,
+            "merchant_name": txn.merchant_name,
+            "category": txn.category,
+            "status": txn.status,
+        }
+        form = TransactionForm(request.POST or None, accounts=[account], initial=initial)
+        form.fields["bank_account_id"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k not in {"bank_account_id", "bank_account"}}
+        try:
+            services.transaction_update(user=request.user, txn=txn, changes=changes, request=request)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Transaction saved.")
+            return redirect("banking:transaction_list")
+    return render(
+        request,
+        "banking/transaction_form.html",
+        {
+            "form": form,
+            "txn": txn,
+            "accounts": [account],
+            "title": "Edit a transfer" if txn.is_transfer else "Edit a transaction",
+            "submit": "Save changes",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def transaction_delete(request: HttpRequest, id) -> HttpResponse:
+    txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
+    if request.method == "POST":
+        removed = services.transaction_delete(user=request.user, txn=txn, request=request)
+        messages.success(request, "Transfer removed from both accounts." if removed > 1 else "Transaction removed.")
+        return redirect("banking:transaction_list")
+    message = f"“{txn.description}” on {txn.transaction_date:%b %-d, %Y} will be removed."
+    if txn.is_transfer:
+        message += " It is half of a transfer: the other half, in the other account, goes too."
+    return render(
+        request,
+        "banking/confirm_delete.html",
+        {
+            "title": "Remove this transaction?",
+            "message": message,
+            "txn": txn,
+            "confirm_label": "Remove transaction",
+            "cancel_url": reverse("banking:transaction_edit", args=[txn.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def transfer_new(request: HttpRequest) -> HttpResponse:
+    accounts = _active_accounts(request.user)
+    form = TransferForm(request.POST or None, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_create(
+                user=request.user,
+                from_account=data["from_account"],
+                to_account=data["to_account"],
+                amount=data["amount"],
+                transaction_date=data["transaction_date"],
+                description=data["description"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Transfer recorded in both accounts.")
+            return redirect("banking:transaction_list")
+    return render(
+        request,
+        "banking/transfer_form.html",
+        {"form": form, "accounts": accounts},
+        status=400 if request.method == "POST" else 200,
+    )
