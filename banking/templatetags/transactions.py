@@ -10,7 +10,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from saas.money import format_money
+from banking.money import format_money
 
 register = template.Library()
 
