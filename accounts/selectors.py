@@ -1,5 +1,6 @@
-"""Reads for accounts: profile picture, security overview, sessions, activity, the data export."""
+"""Reads for accounts: profile picture, security overview, sessions, the audit log's two views, the data export."""
 
+import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,36 +11,16 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
+from accounts.audit import ACTIONS, ACTIVITY, SECURITY, audit_actions_of_kind, audit_names
 from accounts.models import AuditEvent, User
 
 EXPORT_CHUNK_SIZE = 500
-
-# What each audit action means to the person reading their own activity list.
-ACTION_LABELS = {
-    "auth.signed_in": "Signed in",
-    "auth.signed_up": "Created the account",
-    "auth.signed_out": "Signed out",
-    "auth.sign_in_failed": "Failed sign-in (wrong password)",
-    "password.changed": "Changed the password",
-    "password.set": "Set a password",
-    "password.reset": "Reset the password",
-    "email.changed": "Changed the e-mail address",
-    "email.verified": "Verified an e-mail address",
-    "mfa.added": "Added two-factor authentication",
-    "mfa.removed": "Removed two-factor authentication",
-    "mfa.recovery_codes_regenerated": "Generated new recovery codes",
-    "mfa.failed": "Wrong two-factor code",
-    "social.connected": "Connected a Google account",
-    "social.disconnected": "Disconnected a Google account",
-    "session.ended": "Signed out other sessions",
-    "profile.updated": "Updated the profile",
-    "data.exported": "Downloaded a data export",
-}
-MFA_TYPE_LABELS = {"totp": "authenticator app", "recovery_codes": "recovery codes", "webauthn": "security key"}
 
 
 def user_avatar_url(user: User) -> str:
@@ -113,23 +94,62 @@ class ActivityRow:
     detail: str
 
 
-def _describe(event: AuditEvent) -> str:
-    details = event.details or {}
-    if event.action == "mfa.added" or event.action == "mfa.removed" or event.action == "mfa.failed":
-        return MFA_TYPE_LABELS.get(details.get("type") or "", "")
-    if event.action in {"auth.signed_in", "auth.signed_up"}:
-        return "with Google" if details.get("provider") == "google" else "with e-mail and password"
-    if event.action == "email.changed":
-        return f"to {details.get('to', '')}"
-    if event.action == "session.ended":
-        count = details.get("sessions", 1)
-        return f"{count} session{'s' if count != 1 else ''}"
-    return ""
+@dataclass(frozen=True)
+class ActivityPage:
+    rows: list[ActivityRow]
+    older_cursor: str | None  # the link to the next, older page; None on the last page
+
+
+class InvalidActivityCursor(ValueError):
+    """The "older" link was not made by this site or is damaged."""
+
+
+ACTIVITY_CURSOR_SALT = "accounts.activity.cursor"
+
+
+def _activity_rows(user: User, events: list[AuditEvent]) -> list[ActivityRow]:
+    names = audit_names(user.pk, events)
+    rows = []
+    for event in events:
+        action = ACTIONS.get(event.action)
+        if action is None:  # written by an action since removed: shown by its code
+            rows.append(ActivityRow(event, event.action, ""))
+        else:
+            rows.append(ActivityRow(event, action.label, action.describe(event.details, names)))
+    return rows
+
+
+def _kind_events(user: User, kind: str):
+    # Filtered in the database, so a flood of one kind never pushes the other off its page.
+    return AuditEvent.objects.filter(user=user, action__in=audit_actions_of_kind(kind)).order_by("-created_at", "-id")
 
 
 def user_security_activity(*, user: User, limit: int = 30) -> list[ActivityRow]:
-    events = AuditEvent.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
-    return [ActivityRow(e, ACTION_LABELS.get(e.action, e.action), _describe(e)) for e in events]
+    """The latest sign-ins, password, e-mail, two-factor, session, token, export and deletion events."""
+    return _activity_rows(user, list(_kind_events(user, SECURITY)[:limit]))
+
+
+def user_activity_page(*, user: User, cursor: str | None = None, limit: int = 50) -> ActivityPage:
+    """One page of the user's everyday edits, newest first, and the cursor of the older page after it.
+
+    Keyset pagination on (created_at, id): every page costs what the first costs.
+    """
+    events = _kind_events(user, ACTIVITY)
+    if cursor:
+        try:
+            created_at, pk = signing.loads(cursor, salt=ACTIVITY_CURSOR_SALT)
+            created_at = datetime.datetime.fromisoformat(created_at)
+            if isinstance(pk, bool) or not isinstance(pk, int):
+                raise ValueError(pk)
+        except (signing.BadSignature, TypeError, ValueError):
+            raise InvalidActivityCursor("This link is not valid: start again from the newest activity.") from None
+        events = events.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
+    page = list(events[: limit + 1])
+    older = None
+    if len(page) > limit:
+        page = page[:limit]
+        older = signing.dumps([page[-1].created_at.isoformat(), page[-1].pk], salt=ACTIVITY_CURSOR_SALT)
+    return ActivityPage(rows=_activity_rows(user, page), older_cursor=older)
 
 
 @lru_cache(maxsize=512)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("dashboard/settings/", views.settings_profile, name="settings"),
     path("dashboard/settings/avatar", views.avatar, name="settings_avatar"),
     path("dashboard/settings/security", views.settings_security, name="settings_security"),
+    path("dashboard/settings/activity", views.settings_activity, name="settings_activity"),
     path("dashboard/settings/sessions", views.settings_sessions, name="settings_sessions"),
     path("dashboard/settings/sessions/end-others", views.sessions_end_others, name="settings_sessions_end_others"),
     path("dashboard/settings/sessions/<int:session_id>/end", views.session_end, name="settings_session_end"),

@@ -68,6 +68,17 @@ def settings_security(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def settings_activity(request: HttpRequest) -> HttpResponse:
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = selectors.user_activity_page(user=request.user, cursor=cursor)
+    except selectors.InvalidActivityCursor as error:
+        messages.warning(request, str(error))
+        cursor, page = None, selectors.user_activity_page(user=request.user)
+    return render(request, "accounts/activity.html", {"page": page, "is_first_page": cursor is None})
+
+
+@require_GET
 def settings_sessions(request: HttpRequest) -> HttpResponse:
     sessions = selectors.user_sessions(user=request.user, current_session_key=request.session.session_key)
     return render(request, "accounts/sessions.html", {"sessions": sessions})

@@ -6,9 +6,12 @@ class BankingConfig(AppConfig):
     verbose_name = "Banking"
 
     def ready(self) -> None:
+        from accounts.audit import register_audit_actions
         from banking import signals
+        from banking.audit_actions import AUDIT_ACTIONS, object_names
         from banking.crypto import get_key_ring
 
+        register_audit_actions(AUDIT_ACTIONS, names=object_names)
         signals.connect()
         # Fail at startup, naming the bad entry, rather than on the first account someone links.
         get_key_ring()

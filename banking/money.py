@@ -1,4 +1,4 @@
-"""Currencies and money: ISO 4217 codes with their own minor units, parsing and display.
+"""Currencies and money: the ISO 4217 codes accounts may hold, parsing what people type, and display.
 
 Amounts are integers in minor units everywhere (cents, yen, fils); `Decimal` appears only while parsing
 what a person typed and never `float`.
@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+
+from saas.money import currency_symbol, minor_units
+from saas.money import format_money as format_money  # the site's one formatter, re-exported
 
 # The largest amount one transaction or budget may carry, in minor units: 10^12 (ten billion dollars).
 MAX_AMOUNT = 10**12
@@ -27,54 +30,57 @@ class Currency:
 
 
 _TABLE = [
-    ("AED", "UAE dirham", 2, ""),
-    ("ARS", "Argentine peso", 2, ""),
-    ("AUD", "Australian dollar", 2, "A$"),
-    ("BHD", "Bahraini dinar", 3, ""),
-    ("BRL", "Brazilian real", 2, "R$"),
-    ("CAD", "Canadian dollar", 2, "CA$"),
-    ("CHF", "Swiss franc", 2, ""),
-    ("CLP", "Chilean peso", 0, ""),
-    ("CNY", "Chinese yuan", 2, "CN¥"),
-    ("COP", "Colombian peso", 2, ""),
-    ("CZK", "Czech koruna", 2, ""),
-    ("DKK", "Danish krone", 2, ""),
-    ("EGP", "Egyptian pound", 2, ""),
-    ("EUR", "Euro", 2, "€"),
-    ("GBP", "Pound sterling", 2, "£"),
-    ("HKD", "Hong Kong dollar", 2, "HK$"),
-    ("HUF", "Hungarian forint", 2, ""),
-    ("IDR", "Indonesian rupiah", 2, ""),
-    ("ILS", "Israeli new shekel", 2, "₪"),
-    ("INR", "Indian rupee", 2, "₹"),
-    ("ISK", "Icelandic króna", 0, ""),
-    ("JOD", "Jordanian dinar", 3, ""),
-    ("JPY", "Japanese yen", 0, "¥"),
-    ("KES", "Kenyan shilling", 2, ""),
-    ("KRW", "South Korean won", 0, "₩"),
-    ("KWD", "Kuwaiti dinar", 3, ""),
-    ("MXN", "Mexican peso", 2, "MX$"),
-    ("MYR", "Malaysian ringgit", 2, ""),
-    ("NGN", "Nigerian naira", 2, "₦"),
-    ("NOK", "Norwegian krone", 2, ""),
-    ("NZD", "New Zealand dollar", 2, "NZ$"),
-    ("OMR", "Omani rial", 3, ""),
-    ("PHP", "Philippine peso", 2, "₱"),
-    ("PLN", "Polish złoty", 2, ""),
-    ("SAR", "Saudi riyal", 2, ""),
-    ("SEK", "Swedish krona", 2, ""),
-    ("SGD", "Singapore dollar", 2, "S$"),
-    ("THB", "Thai baht", 2, "฿"),
-    ("TND", "Tunisian dinar", 3, ""),
-    ("TRY", "Turkish lira", 2, ""),
-    ("TWD", "New Taiwan dollar", 2, "NT$"),
-    ("UGX", "Ugandan shilling", 0, ""),
-    ("USD", "US dollar", 2, "$"),
-    ("VND", "Vietnamese đồng", 0, "₫"),
-    ("ZAR", "South African rand", 2, ""),
+    ("AED", "UAE dirham"),
+    ("ARS", "Argentine peso"),
+    ("AUD", "Australian dollar"),
+    ("BHD", "Bahraini dinar"),
+    ("BRL", "Brazilian real"),
+    ("CAD", "Canadian dollar"),
+    ("CHF", "Swiss franc"),
+    ("CLP", "Chilean peso"),
+    ("CNY", "Chinese yuan"),
+    ("COP", "Colombian peso"),
+    ("CZK", "Czech koruna"),
+    ("DKK", "Danish krone"),
+    ("EGP", "Egyptian pound"),
+    ("EUR", "Euro"),
+    ("GBP", "Pound sterling"),
+    ("HKD", "Hong Kong dollar"),
+    ("HUF", "Hungarian forint"),
+    ("IDR", "Indonesian rupiah"),
+    ("ILS", "Israeli new shekel"),
+    ("INR", "Indian rupee"),
+    ("ISK", "Icelandic króna"),
+    ("JOD", "Jordanian dinar"),
+    ("JPY", "Japanese yen"),
+    ("KES", "Kenyan shilling"),
+    ("KRW", "South Korean won"),
+    ("KWD", "Kuwaiti dinar"),
+    ("MXN", "Mexican peso"),
+    ("MYR", "Malaysian ringgit"),
+    ("NGN", "Nigerian naira"),
+    ("NOK", "Norwegian krone"),
+    ("NZD", "New Zealand dollar"),
+    ("OMR", "Omani rial"),
+    ("PHP", "Philippine peso"),
+    ("PLN", "Polish złoty"),
+    ("SAR", "Saudi riyal"),
+    ("SEK", "Swedish krona"),
+    ("SGD", "Singapore dollar"),
+    ("THB", "Thai baht"),
+    ("TND", "Tunisian dinar"),
+    ("TRY", "Turkish lira"),
+    ("TWD", "New Taiwan dollar"),
+    ("UGX", "Ugandan shilling"),
+    ("USD", "US dollar"),
+    ("VND", "Vietnamese đồng"),
+    ("ZAR", "South African rand"),
 ]
 
-CURRENCIES: dict[str, Currency] = {code: Currency(code, name, exp, sym) for code, name, exp, sym in _TABLE}
+# The currencies an account or budget may hold; their minor units and symbols are saas.money's.
+CURRENCIES: dict[str, Currency] = {
+    code: Currency(code, name, minor_units(code), currency_symbol(code)) for code, name in _TABLE
+}
 CURRENCY_CODES: tuple[str, ...] = tuple(sorted(CURRENCIES))
 CURRENCY_CHOICES = [(c.code, f"{c.code} · {c.name}") for c in sorted(CURRENCIES.values(), key=lambda c: c.code)]
 
@@ -149,25 +155,7 @@ def parse_amount(text: str, currency_code: str) -> int:
 
 def to_decimal_string(amount: int, currency_code: str) -> str:
     """Minor units as a plain decimal string for a form field: 123456 USD -> "1234.56"."""
-    currency = CURRENCIES.get(currency_code)
-    exponent = currency.exponent if currency else 2
+    exponent = minor_units(currency_code)
     sign = "-" if amount < 0 else ""
     whole, frac = divmod(abs(int(amount)), 10**exponent)
     return f"{sign}{whole}.{frac:0{exponent}d}" if exponent else f"{sign}{whole}"
-
-
-def format_money(amount: int | None, currency_code: str, *, signed: bool = False) -> str:
-    """Minor units for display in the currency's own format: "$1,234.56", "¥1,235", "KWD 1.250"."""
-    if amount is None:
-        return ""
-    currency = CURRENCIES.get(currency_code)
-    exponent = currency.exponent if currency else 2
-    whole, frac = divmod(abs(int(amount)), 10**exponent)
-    number = f"{whole:,}" + (f".{frac:0{exponent}d}" if exponent else "")
-    symbol = currency.symbol if currency else ""
-    body = f"{symbol}{number}" if symbol else f"{currency_code} {number}"
-    if amount < 0:
-        return f"−{body}"
-    if signed and amount > 0:
-        return f"+{body}"
-    return body

@@ -1,6 +1,7 @@
 from django import template
 
-from accounts.selectors import ACTION_LABELS, user_avatar_url
+from accounts.audit import audit_label
+from accounts.selectors import user_avatar_url
 
 register = template.Library()
 
@@ -13,6 +14,5 @@ def avatar_url(user) -> str:
     return user_avatar_url(user)
 
 
-@register.filter
-def audit_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+# "auth.signed_in" -> "Signed in": the label the writing app registered for an action.
+register.filter("audit_label", audit_label)

@@ -1,14 +1,9 @@
-"""Template filters for billing pages: money in minor units, intervals and status badges."""
-
-from decimal import Decimal
+"""Template filters for billing pages: intervals and status badges (money is `{% load money %}`)."""
 
 from django import template
 
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥", "INR": "₹"}
-# ISO 4217 currencies without minor units.
-ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"})
 STATUS_BADGES = {
     "active": "badge-success",
     "trialing": "badge-success",
@@ -22,20 +17,6 @@ STATUS_BADGES = {
     "refunded": "badge-danger",
     "partially_refunded": "badge-warning",
 }
-
-
-@register.filter
-def money(amount, currency: str = "USD") -> str:
-    """`900|money:"USD"` -> "$9.00"; amounts are integers in minor units, never floats."""
-    if amount is None or amount == "":
-        return ""
-    code = (currency or "USD").upper()
-    exponent = 0 if code in ZERO_DECIMAL else 2
-    value = Decimal(int(amount)).scaleb(-exponent)
-    sign = "-" if value < 0 else ""
-    number = f"{abs(value):,.{exponent}f}"
-    symbol = CURRENCY_SYMBOLS.get(code)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code}"
 
 
 @register.filter
