@@ -49,8 +49,8 @@ def _transfer(details: dict[str, Any], names: Mapping[str, str]) -> str:
 
 
 def _budget(details: dict[str, Any], names: Mapping[str, str]) -> str:
-    parts = [names.get(str(details.get("budget_id")), ""), _fields(details)]
-    return ": ".join(p for p in parts if p)
+    name = names.get(str(details.get("budget_id"))) or str(details.get("name") or "")
+    return ": ".join(p for p in (name, _fields(details)) if p)
 
 
 def _demo(details: dict[str, Any], names: Mapping[str, str]) -> str:

@@ -15,12 +15,13 @@ from banking.services.base import pick, raise_if, user_lock, validate
 BUDGET_FIELDS = ("name", "category", "amount", "currency", "period", "start_date", "end_date", "is_active")
 
 
-def _audit(action: str, *, user: User, actor: User | None, budget: Budget, request, **details) -> None:
-    """Budget events name the owner; a staff change (the admin) is recorded against the staff member."""
+def _audited_by(*, user: User, actor: User | None, budget: Budget, **details) -> dict:
+    """Who an event is recorded against, and its details: the owner, or the staff member who made the change
+    in the admin (with the owner's id)."""
     details = {"budget_id": str(budget.pk), **details}
     if actor is not None and actor.pk != user.pk:
         details["owner_id"] = str(user.pk)
-    audit_log(action=action, user=actor or user, request=request, details=details)
+    return {"user": actor or user, "details": details}
 
 
 @transaction.atomic
@@ -54,7 +55,7 @@ def budget_create(
     if Budget.objects.filter(user=user).count() >= Budget.MAX_PER_USER:
         raise_if({"__all__": [f"You can have up to {Budget.MAX_PER_USER} budgets: delete one you no longer use."]})
     budget.save(force_insert=True)
-    _audit("budget.created", user=user, actor=None, budget=budget, request=request)
+    audit_log(action="budget.created", request=request, **_audited_by(user=user, actor=None, budget=budget))
     return budget
 
 
@@ -75,12 +76,21 @@ def budget_update(
         setattr(budget, name, value)
     validate(budget)
     budget.save()
-    _audit("budget.updated", user=user, actor=actor, budget=budget, request=request, fields=sorted(changes))
+    audit_log(
+        action="budget.updated",
+        request=request,
+        **_audited_by(user=user, actor=actor, budget=budget, fields=sorted(changes)),
+    )
     return budget
 
 
 @transaction.atomic
 def budget_delete(*, user: User, budget: Budget, request: HttpRequest | None = None, actor: User | None = None) -> None:
     budget = Budget.objects.select_for_update().get(pk=budget.pk, user=user)
-    _audit("budget.deleted", user=user, actor=actor, budget=budget, request=request)
+    # The name goes into the event: once the budget is gone, the activity list cannot look it up.
+    audit_log(
+        action="budget.deleted",
+        request=request,
+        **_audited_by(user=user, actor=actor, budget=budget, name=budget.name),
+    )
     budget.delete()
