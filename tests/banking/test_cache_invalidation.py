@@ -59,15 +59,15 @@ WRITERS = {
     "transaction_delete": lambda o, a, s, b: _with_transaction(
         o, a, lambda txn: services.transaction_delete(user=o, txn=txn)
     ),
-    "transfer_create": lambda o, a, s, b: lambda: services.transfer_create(
-        user=o, from_account=a, to_account=s, amount=500, transaction_date=TODAY
+    "transfer_create": lambda o, a, s, b: (
+        lambda: services.transfer_create(user=o, from_account=a, to_account=s, amount=500, transaction_date=TODAY)
     ),
     "bank_account_create": lambda o, a, s, b: lambda: make_account(o, account_number="7777888899", verified=False),
     "bank_account_verify": lambda o, a, s, b: _verify(o),
     "bank_account_resend_deposits": lambda o, a, s, b: _resend(o),
     "bank_account_delete": lambda o, a, s, b: lambda: services.bank_account_delete(user=o, bank_account=s),
-    "budget_create": lambda o, a, s, b: lambda: services.budget_create(
-        user=o, name="Fun", category="entertainment", amount=100, start_date=TODAY
+    "budget_create": lambda o, a, s, b: (
+        lambda: services.budget_create(user=o, name="Fun", category="entertainment", amount=100, start_date=TODAY)
     ),
     "budget_update": lambda o, a, s, b: lambda: services.budget_update(user=o, budget=b, changes={"amount": 9000}),
     "budget_delete": lambda o, a, s, b: lambda: services.budget_delete(user=o, budget=b),
