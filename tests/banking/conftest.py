@@ -122,3 +122,19 @@ def time_machine_days(monkeypatch):
         monkeypatch.setattr(timezone, "now", lambda: shifted)
 
     return travel
+
+
+def budget_admin_form(budget, **overrides) -> dict:
+    """The admin's change form for `budget`, as the browser would post it, with some fields changed."""
+    form = {
+        "name": budget.name,
+        "category": budget.category,
+        "amount": str(budget.amount),
+        "currency": budget.currency,
+        "period": budget.period,
+        "start_date": budget.start_date.isoformat(),
+        "end_date": "",
+        "is_active": "on",
+    }
+    form.update(overrides)
+    return form

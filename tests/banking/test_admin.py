@@ -3,7 +3,7 @@ from django.test import Client
 
 from accounts.models import AuditEvent
 from banking import services
-from tests.banking.conftest import add_transaction
+from tests.banking.conftest import add_transaction, budget_admin_form
 
 
 @pytest.fixture
@@ -63,21 +63,6 @@ def test_budgets_are_listed_and_searchable(staff_client, owner):
     assert listing.status_code == 200 and b"Food" in listing.content
 
 
-def _budget_form(budget, **overrides) -> dict:
-    form = {
-        "name": budget.name,
-        "category": budget.category,
-        "amount": str(budget.amount),
-        "currency": budget.currency,
-        "period": budget.period,
-        "start_date": budget.start_date.isoformat(),
-        "end_date": "",
-        "is_active": "on",
-    }
-    form.update(overrides)
-    return form
-
-
 @pytest.fixture
 def food_budget(owner):
     import datetime
@@ -89,7 +74,7 @@ def food_budget(owner):
 
 def test_admin_refuses_a_budget_for_income_with_the_models_message(staff_client, food_budget):
     response = staff_client.post(
-        f"/admin/banking/budget/{food_budget.pk}/change/", _budget_form(food_budget, category="income")
+        f"/admin/banking/budget/{food_budget.pk}/change/", budget_admin_form(food_budget, category="income")
     )
 
     food_budget.refresh_from_db()
@@ -99,7 +84,7 @@ def test_admin_refuses_a_budget_for_income_with_the_models_message(staff_client,
 
 def test_admin_budget_edit_is_audited_against_the_staff_member(staff, staff_client, owner, food_budget):
     response = staff_client.post(
-        f"/admin/banking/budget/{food_budget.pk}/change/", _budget_form(food_budget, amount="55000")
+        f"/admin/banking/budget/{food_budget.pk}/change/", budget_admin_form(food_budget, amount="55000")
     )
 
     food_budget.refresh_from_db()

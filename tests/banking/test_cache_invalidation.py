@@ -9,8 +9,8 @@ from django.test import Client
 
 from accounts.models import User
 from banking import services
-from banking.models import Budget, MicroDepositVerification
-from tests.banking.conftest import add_transaction, make_account
+from banking.models import MicroDepositVerification
+from tests.banking.conftest import add_transaction, budget_admin_form, make_account
 
 TODAY = datetime.date.today()
 
@@ -99,7 +99,9 @@ def test_staff_suspending_an_account_moves_the_owners_version(owner, account, st
 def test_staff_editing_a_budget_moves_the_owners_version(owner, budget, staff_client):
     before = version(owner)
 
-    response = staff_client.post(f"/admin/banking/budget/{budget.pk}/change/", _budget_form(budget, amount="50000"))
+    response = staff_client.post(
+        f"/admin/banking/budget/{budget.pk}/change/", budget_admin_form(budget, amount="50000")
+    )
 
     assert response.status_code == 302
     assert version(owner) > before
@@ -113,18 +115,3 @@ def test_seed_demo_moves_the_demo_users_version(db):
     call_command("seed_demo", "--transactions", "1000", verbosity=0)
 
     assert version(user) > before
-
-
-def _budget_form(budget: Budget, **overrides) -> dict:
-    form = {
-        "name": budget.name,
-        "category": budget.category,
-        "amount": str(budget.amount),
-        "currency": budget.currency,
-        "period": budget.period,
-        "start_date": budget.start_date.isoformat(),
-        "end_date": "",
-        "is_active": "on",
-    }
-    form.update(overrides)
-    return form
