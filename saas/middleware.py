@@ -12,6 +12,7 @@ from django.utils.functional import empty
 
 from saas.api import ApiError, error_response, is_api_path, method_not_allowed
 from saas.logging import request_id_var
+from saas.redaction import redact_path
 
 access_log = logging.getLogger("saas.access")
 logger = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def _loaded_user_id(request: HttpRequest) -> str | None:
 
 
 class RequestIdMiddleware:
-    """Gives every request an id (X-Request-ID when sane), echoes it and writes one access log line."""
+    """Gives every request an id (X-Request-ID when sane), echoes it and writes one access log line; keeps
+    every answer to a signed-in user out of browser and proxy caches (`Cache-Control: no-store`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,17 +44,21 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
+            user_id = _loaded_user_id(request)
+            if user_id is not None and not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "no-store"
+            path = redact_path(request.path)
             access_log.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "user_id": _loaded_user_id(request),
+                    "user_id": user_id,
                 },
             )
             return response

@@ -6,6 +6,7 @@ Production secrets have no default: with DEBUG false the site refuses to start w
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -42,7 +43,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[APP_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "saas.apps.LedgerlyAdminConfig",  # django.contrib.admin, with two-factor required (saas/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -130,8 +131,12 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     # The default of 300 entries would cull sessions and rate-limit counters every few requests.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions (accounts/sessions.py): "keep me signed in" lasts SESSION_COOKIE_AGE; any other session is a
+# browser session that also ends after SESSION_IDLE_SECONDS without activity.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_IDLE_SECONDS = 60 * 60 * 12
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -298,10 +303,13 @@ _email_options = {
     "password": _email.get("EMAIL_HOST_PASSWORD"),
     "use_tls": _email.get("EMAIL_USE_TLS"),
     "use_ssl": _email.get("EMAIL_USE_SSL"),
-    "file_path": _email.get("EMAIL_FILE_PATH"),
+    # `filemail:///var/mail/ledgerly` names an absolute folder (django-environ would drop the first slash).
+    "file_path": urlsplit(env.str("EMAIL_URL", default="")).path or None,
 }
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _email_options["timeout"] = 10
+if not _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    _email_options.pop("file_path")
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],

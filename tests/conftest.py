@@ -34,9 +34,17 @@ def outsider(db):
     return make_user("outsider@example.com", name="Oscar Outsider")
 
 
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
 @pytest.fixture
 def staff(db):
-    return make_user("staff@example.com", name="Stella Staff", is_staff=True, is_superuser=True)
+    """Staff with an authenticator app, as the admin requires."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = make_user("staff@example.com", name="Stella Staff", is_staff=True, is_superuser=True)
+    TOTP.activate(user, STAFF_TOTP_SECRET)
+    return user
 
 
 @pytest.fixture

@@ -131,7 +131,12 @@ def test_argon2_hashes_passwords_in_the_real_settings():
     import saas.settings
 
     assert saas.settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    assert saas.settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    # Cached database sessions (accounts.sessions adds the idle timeout of browser sessions).
+    from importlib import import_module
+
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    assert issubclass(import_module(saas.settings.SESSION_ENGINE).SessionStore, SessionStore)
     assert saas.settings.DEFAULT_AUTO_FIELD == "django.db.models.BigAutoField"
 
 
@@ -375,3 +380,44 @@ def test_check_deploy_is_silent_in_production():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/",
+        "/dashboard/accounts/",
+        "/dashboard/transactions/",
+        "/dashboard/budgets/",
+        "/dashboard/settings/",
+        "/dashboard/settings/security",
+        "/dashboard/settings/billing",
+        "/dashboard/payment",
+        "/pricing",
+    ],
+)
+def test_signed_in_pages_are_never_stored_by_caches(owner_client, path):
+    response = owner_client.get(path)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/api/auth/session", "/api/subscription", "/api/bank-accounts", "/api/health"])
+def test_api_answers_are_never_stored_by_caches(owner_client, path):
+    assert owner_client.get(path)["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_api_errors_are_never_stored_by_caches(client):
+    assert client.get("/api/bank-accounts")["Cache-Control"] == "no-store"
+    assert client.get("/api/nowhere")["Cache-Control"] == "no-store"
+
+
+def test_filemail_url_writes_to_the_absolute_folder_it_names(tmp_path):
+    folder = tmp_path / "var" / "mail"
+
+    result = _manage("sendtestemail", "ops@example.com", env={**PRODUCTION, "EMAIL_URL": f"filemail://{folder}"})
+
+    assert result.returncode == 0, result.stderr
+    assert folder.is_dir() and any("ops@example.com" in f.read_text() for f in folder.iterdir())

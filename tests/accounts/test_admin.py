@@ -3,14 +3,14 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
 from accounts.models import AuditEvent, User
-from tests.accounts.conftest import sign_in_post
+from tests.accounts.conftest import sign_in_post, staff_sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_client(client, staff):
-    sign_in_post(client, "staff@example.com")
+    staff_sign_in(client)
     return client
 
 
@@ -29,7 +29,7 @@ def test_anonymous_admin_visit_ends_on_our_sign_in_page(client):
 
 
 def test_staff_signed_in_through_allauth_reach_the_admin(client, staff):
-    response = sign_in_post(client, "staff@example.com", next="/admin/")
+    response = staff_sign_in(client, next="/admin/")
 
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
@@ -89,3 +89,16 @@ def test_createsuperuser_gets_a_verified_address_so_they_can_sign_in(monkeypatch
     assert user.is_superuser and user.is_staff
     assert EmailAddress.objects.get(user=user).verified is True
     assert sign_in_post(client, "root@example.com", password="plum-kettle-harbour-77")["Location"] == "/dashboard/"
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(client, staff):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=staff).delete()
+    sign_in_post(client, "staff@example.com")
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/"
+    assert "two-factor" in client.get(response["Location"]).content.decode()
+    assert client.get("/admin/accounts/user/").status_code == 302
