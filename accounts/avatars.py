@@ -36,7 +36,8 @@ def avatar_validate(upload: UploadedFile) -> Image.Image:
         image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    # Pillow reports a damaged file as any of these (a PNG chunk that does not line up is a SyntaxError).
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
         raise ValidationError(f"This file is not a picture we can read: use a {allowed} picture.", code="invalid")
     return image
 

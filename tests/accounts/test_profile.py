@@ -80,6 +80,26 @@ def test_a_file_that_is_not_a_picture_is_refused(owner_client, owner):
     assert "This file is not a picture we can read" in response.content.decode()
 
 
+def test_a_png_with_a_chunk_that_does_not_line_up_is_refused_not_a_500(owner_client, owner):
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("comment", "hello world")
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "red").save(buffer, format="PNG", pnginfo=text)
+    data = bytearray(buffer.getvalue())
+    length_at = data.find(b"IDAT") - 1
+    data[length_at] -= 6  # the image data chunk now claims 6 bytes less than it holds: Pillow's SyntaxError
+    broken = SimpleUploadedFile("me.png", bytes(data), content_type="image/png")
+
+    response = owner_client.post("/dashboard/settings/", {"name": "Olive", "avatar": broken})
+
+    assert response.status_code == 400
+    assert "This file is not a picture we can read" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.avatar == ""
+
+
 def test_a_picture_over_2_mb_is_refused(owner_client, owner, settings):
     big = picture()
     settings.AVATAR_MAX_BYTES = big.size - 1
