@@ -1,7 +1,6 @@
 """Banking fixtures: accounts made through the real services (encryption, micro-deposits, verification)."""
 
 import datetime
-import json
 
 import pytest
 from django.test import override_settings
@@ -71,43 +70,6 @@ def second_account(owner):
 @pytest.fixture
 def outsider_account(outsider):
     return make_account(outsider, account_number="111122223333", nickname="Not yours")
-
-
-class Api:
-    """JSON calls with the CSRF header, like the site's own scripts."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def _headers(self):
-        return {"X-CSRFToken": self.client.cookies["csrftoken"].value}
-
-    def get(self, path, **params):
-        return self.client.get(path, params)
-
-    def post(self, path, data=None):
-        return self.client.post(path, json.dumps(data or {}), content_type="application/json", headers=self._headers())
-
-    def patch(self, path, data=None):
-        return self.client.patch(path, json.dumps(data or {}), content_type="application/json", headers=self._headers())
-
-    def delete(self, path):
-        return self.client.delete(path, headers=self._headers())
-
-
-@pytest.fixture
-def api(api_client):
-    return Api(api_client)
-
-
-@pytest.fixture
-def outsider_api(outsider):
-    from django.test import Client
-
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(outsider)
-    client.get("/dashboard/")
-    return Api(client)
 
 
 @pytest.fixture
