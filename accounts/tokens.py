@@ -154,13 +154,12 @@ def _count_request(token: ApiToken) -> None:
     now = time.time()
     window = int(now // RATE_LIMIT_WINDOW)
     key = f"api-token-rate:{token.pk}:{window}"
-    # add() is a no-op when the counter exists, so concurrent first requests all increment one counter.
-    cache.add(key, 0, timeout=RATE_LIMIT_WINDOW + 5)
     try:
         count = cache.incr(key)
-    except ValueError:  # evicted between add() and incr()
-        cache.set(key, 1, timeout=RATE_LIMIT_WINDOW + 5)
-        count = 1
+    except ValueError:
+        # The window's first request. add() stores only if no other request stored first, so
+        # concurrent first requests still share one counter.
+        count = 1 if cache.add(key, 1, timeout=RATE_LIMIT_WINDOW + 5) else cache.incr(key)
     if count > RATE_LIMIT_REQUESTS:
         retry_after = max(1, math.ceil((window + 1) * RATE_LIMIT_WINDOW - now))
         if count == RATE_LIMIT_REQUESTS + 1:
