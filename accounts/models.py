@@ -202,10 +202,6 @@ class ApiToken(models.Model):
     def status(self) -> str:
         return self.status_at(timezone.now())
 
-    @property
-    def is_live(self) -> bool:
-        return self.status == self.Status.ACTIVE
-
     def clean(self) -> None:
         super().clean()
         name = (self.name or "").strip()

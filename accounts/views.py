@@ -18,7 +18,6 @@ from accounts import selectors, services
 from accounts.audit import audit_log
 from accounts.avatars import initials_svg
 from accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
-from accounts.models import MAX_LIVE_API_TOKENS
 from saas.api import api_view
 
 EXPORT_ROWS_PER_WRITE = 200
@@ -191,7 +190,6 @@ def _tokens_page(request: HttpRequest, form: ApiTokenForm, *, status: int = 200,
     context = {
         "form": form,
         "listing": selectors.user_api_tokens(user=request.user),
-        "max_live_tokens": MAX_LIVE_API_TOKENS,
         **created,
     }
     return render(request, "accounts/tokens.html", context, status=status)
