@@ -120,13 +120,14 @@ API_TOKEN_LIFETIMES = frozenset(timedelta(days=days) for days in API_TOKEN_EXPIR
 API_TOKEN_EXPIRY_ERROR = "Choose 30, 90 or 365 days, or no expiry."
 
 
+def api_token_live_q(now) -> models.Q:
+    """Tokens that still authenticate at `now`: not revoked, and without an expiry or not yet past it."""
+    return models.Q(revoked_at__isnull=True) & (models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def live(self, *, now=None) -> "ApiTokenQuerySet":
-        """Tokens that still authenticate: not revoked, and without an expiry or not yet past it."""
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
-        )
+        return self.filter(api_token_live_q(now or timezone.now()))
 
 
 class ApiToken(models.Model):

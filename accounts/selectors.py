@@ -10,13 +10,13 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.db.models import BooleanField, Case, Q, When
+from django.db.models import BooleanField, Case, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
-from accounts.models import MAX_LIVE_API_TOKENS, ApiToken, AuditEvent, User
+from accounts.models import MAX_LIVE_API_TOKENS, ApiToken, AuditEvent, User, api_token_live_q
 
 EXPORT_CHUNK_SIZE = 500
 
@@ -207,11 +207,7 @@ class ApiTokenList:
 def user_api_tokens(*, user: User) -> ApiTokenList:
     """The user's tokens for the settings page, live ones first, newest first; one query."""
     now = timezone.now()
-    is_live = Case(
-        When(Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now)), then=True),
-        default=False,
-        output_field=BooleanField(),
-    )
+    is_live = Case(When(api_token_live_q(now), then=True), default=False, output_field=BooleanField())
     tokens = list(
         ApiToken.objects.filter(user=user)
         .defer("secret_hash")
