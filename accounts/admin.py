@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import AuditEvent, User
+from accounts.models import ApiToken, AuditEvent, User
 from saas.admin import ReadOnlyAdmin
 
 
@@ -57,3 +57,22 @@ class AuditEventAdmin(ReadOnlyAdmin):
     readonly_fields = ("id", "created_at", "action", "user", "ip_address", "user_agent", "request_id", "details")
     fields = readonly_fields
     show_full_result_count = False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Staff may see which tokens exist and when they were used (support, incident response), never the
+    secret's hash; people revoke their own tokens under Settings, where it is audited."""
+
+    list_display = ("name", "user", "scope", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_filter = ("scope",)
+    search_fields = ("name", "public_id", "user__email")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    fields = ("id", "user", "name", "scope", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = fields
+    exclude = ("secret_hash",)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("secret_hash")

@@ -7,8 +7,26 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from accounts import selectors
+from accounts.models import ApiToken
+from accounts.tokens import TokenInvalid, TokenRateLimited, TokenScopeError, authenticate_bearer
+from saas.api import ApiError
 
 router = Router(tags=["accounts"])
+
+
+def authenticate_api_token(raw: str, *, method: str) -> ApiToken:
+    """saas.api.TokenAuth's check (settings.API_TOKEN_AUTHENTICATOR): a personal API token, or the API's
+    answer for why it cannot be used (401, 403 for a read-only token on a write, 429)."""
+    try:
+        return authenticate_bearer(raw, method=method)
+    except TokenInvalid as error:
+        raise ApiError("unauthorized", error.message) from None
+    except TokenScopeError as error:
+        raise ApiError("forbidden", error.message) from None
+    except TokenRateLimited as error:
+        limited = ApiError("rate_limited", error.message)
+        limited.headers["Retry-After"] = str(error.retry_after)
+        raise limited from None
 
 
 class SessionUserOut(Schema):

@@ -4,6 +4,7 @@ from allauth.account import forms as allauth_forms
 from django import forms
 
 from accounts.avatars import avatar_validate
+from accounts.models import API_TOKEN_EXPIRY_DAYS, API_TOKEN_EXPIRY_ERROR, ApiToken
 
 EMAIL_LABEL = "E-mail"
 
@@ -121,3 +122,54 @@ class DeleteAccountForm(forms.Form):
         if typed.lower() != self.user.email.lower():
             raise forms.ValidationError(f"Type {self.user.email} exactly to confirm.")
         return typed
+
+
+NO_EXPIRY = "none"
+
+
+def _token_field_error(field: str, code: str) -> str:
+    """The model's message, so the form and the model say the same thing."""
+    return ApiToken._meta.get_field(field).error_messages[code]
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, and how long it lasts."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text="What will use it, so you can tell your tokens apart: “Budget script”, “Home server”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _token_field_error("name", "blank")},
+    )
+    scope = forms.ChoiceField(
+        label="Access",
+        choices=[(ApiToken.Scope.READ, "Read only"), (ApiToken.Scope.WRITE, "Read and write")],
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _token_field_error("scope", "blank"),
+            "invalid_choice": _token_field_error("scope", "invalid_choice"),
+        },
+    )
+    expires_in = forms.ChoiceField(
+        label="Expires",
+        choices=[*((str(days), f"In {days} days") for days in API_TOKEN_EXPIRY_DAYS), (NO_EXPIRY, "No expiry")],
+        initial="90",
+        help_text="A token that expires stops working by itself if you forget it somewhere.",
+        error_messages={"required": API_TOKEN_EXPIRY_ERROR, "invalid_choice": API_TOKEN_EXPIRY_ERROR},
+    )
+
+    SCOPE_HELP = {
+        ApiToken.Scope.READ: "See your accounts, transactions, budgets and the rest; change nothing.",
+        ApiToken.Scope.WRITE: "Also add, change and delete, as you can on these pages.",
+    }
+
+    def scope_options(self) -> list[tuple]:
+        """Each scope's radio button with a line on what it allows."""
+        return [(radio, self.SCOPE_HELP[radio.data["value"]]) for radio in self["scope"]]
+
+    @property
+    def expires_in_days(self) -> int | None:
+        value = self.cleaned_data["expires_in"]
+        return None if value == NO_EXPIRY else int(value)

@@ -1,6 +1,8 @@
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -105,3 +107,114 @@ class AuditEvent(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+# Live (not revoked, not expired) tokens one user may hold at a time: enough for every script and
+# integration a person runs, few enough that the list stays readable and a leak is bounded.
+MAX_LIVE_API_TOKENS = 20
+# Shown tokens start with this, so people (and secret scanners) recognise a Ledgerly token anywhere.
+API_TOKEN_PREFIX = "lgy_"
+# How long a new token may last, in days; or it never expires.
+API_TOKEN_EXPIRY_DAYS = (30, 90, 365)
+API_TOKEN_LIFETIMES = frozenset(timedelta(days=days) for days in API_TOKEN_EXPIRY_DAYS)
+API_TOKEN_EXPIRY_ERROR = "Choose 30, 90 or 365 days, or no expiry."
+
+
+def api_token_live_q(now) -> models.Q:
+    """Tokens that still authenticate at `now`: not revoked, and without an expiry or not yet past it."""
+    return models.Q(revoked_at__isnull=True) & (models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, *, now=None) -> "ApiTokenQuerySet":
+        return self.filter(api_token_live_q(now or timezone.now()))
+
+
+class ApiToken(models.Model):
+    """A personal API token: `lgy_<public_id>_<secret>`; only a SHA-256 hash of the secret is kept.
+
+    The scheme and the checks on each request are in accounts/tokens.py.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Indexed by api_token_user_created_idx (user first), so not on its own.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", db_index=False)
+    name = models.CharField(
+        max_length=100,
+        error_messages={"blank": "Give the token a name, such as the script or app that will use it."},
+    )
+    scope = models.CharField(
+        max_length=8,
+        choices=Scope.choices,
+        error_messages={"invalid_choice": "Choose read, or read and write.", "blank": "Choose what the token may do."},
+    )
+    # Not secret: shown in the list so a person can tell which token a script holds.
+    public_id = models.CharField(max_length=16, editable=False)
+    # SHA-256 of the secret part, hex. A random 238-bit secret needs no salt or slow hash.
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+        constraints = [
+            # The lookup on every token request. A constraint rather than `unique=True`, which on
+            # PostgreSQL also builds a LIKE index nothing uses.
+            models.UniqueConstraint(fields=["public_id"], name="api_token_public_id_key"),
+            models.CheckConstraint(condition=models.Q(scope__in=["read", "write"]), name="api_token_scope_valid"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_created",
+                violation_error_message="A token must expire after it is created.",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def prefix(self) -> str:
+        """The part of the token that is shown again after creation; it does not authenticate."""
+        return f"{API_TOKEN_PREFIX}{self.public_id}"
+
+    def status_at(self, now) -> str:
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+    def clean(self) -> None:
+        super().clean()
+        name = (self.name or "").strip()
+        if self.name and not name:  # an empty name is already reported by clean_fields
+            raise ValidationError({"name": self._meta.get_field("name").error_messages["blank"]})
+        self.name = name
+        if self.expires_at is not None and self.expires_at - self.created_at not in API_TOKEN_LIFETIMES:
+            raise ValidationError({"expires_at": API_TOKEN_EXPIRY_ERROR})
+        if self._state.adding and self.user_id is not None:
+            live = ApiToken.objects.live().filter(user_id=self.user_id).count()
+            if live >= MAX_LIVE_API_TOKENS:
+                raise ValidationError(
+                    f"You already have {live} active API tokens, the most one account can hold. "
+                    "Revoke one you no longer use, then create this one."
+                )

@@ -12,13 +12,14 @@ from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, When
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
 from accounts.audit import ACTIONS, ACTIVITY, SECURITY, audit_actions_of_kind, audit_names
-from accounts.models import AuditEvent, User
+from accounts.models import MAX_LIVE_API_TOKENS, ApiToken, AuditEvent, User, api_token_live_q
 
 EXPORT_CHUNK_SIZE = 500
 
@@ -202,6 +203,42 @@ def user_sessions(*, user: User, current_session_key: str | None) -> list[Sessio
     return rows
 
 
+# --- API tokens -------------------------------------------------------------------------------------
+
+# Tokens listed on the page: every live one (at most MAX_LIVE_API_TOKENS), then the latest ended ones.
+API_TOKENS_LISTED = MAX_LIVE_API_TOKENS + 30
+
+
+@dataclass(frozen=True)
+class ApiTokenList:
+    tokens: list[ApiToken]
+    live_count: int
+
+    @property
+    def at_limit(self) -> bool:
+        return self.live_count >= MAX_LIVE_API_TOKENS
+
+
+def user_api_tokens(*, user: User) -> ApiTokenList:
+    """The user's tokens for the settings page, live ones first, newest first; one query."""
+    now = timezone.now()
+    is_live = Case(When(api_token_live_q(now), then=True), default=False, output_field=BooleanField())
+    tokens = list(
+        ApiToken.objects.filter(user=user)
+        .defer("secret_hash")
+        .annotate(is_live_now=is_live)
+        .order_by("-is_live_now", "-created_at", "-id")[:API_TOKENS_LISTED]
+    )
+    for token in tokens:
+        token.status_now = token.status_at(now)
+    return ApiTokenList(tokens=tokens, live_count=sum(1 for t in tokens if t.is_live_now))
+
+
+def get_api_token_for_user(*, user: User, token_id) -> ApiToken:
+    """One of the user's tokens; anyone else's (or none) is a 404."""
+    return get_object_or_404(ApiToken.objects.defer("secret_hash"), pk=token_id, user=user)
+
+
 # --- Export -----------------------------------------------------------------------------------------
 
 
@@ -240,6 +277,24 @@ def export_sections(*, user: User) -> Iterable[tuple[str, Iterable[dict]]]:
             for s in UserSession.objects.filter(user=user)
             .values("ip", "user_agent", "created_at", "last_seen_at")
             .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        ),
+    )
+    yield (
+        "api_tokens",
+        (
+            {
+                "name": t["name"],
+                "prefix": ApiToken(public_id=t["public_id"]).prefix,
+                "scope": t["scope"],
+                "created_at": t["created_at"],
+                "expires_at": t["expires_at"],
+                "last_used_at": t["last_used_at"],
+                "revoked_at": t["revoked_at"],
+            }
+            for t in ApiToken.objects.filter(user=user)
+            .order_by("created_at")
+            .values("name", "public_id", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+            .iterator()
         ),
     )
     yield (

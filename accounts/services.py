@@ -1,6 +1,7 @@
 """Writes for accounts: users, profiles, sessions, deletion. Keyword-only, atomic, audited."""
 
 import logging
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
@@ -10,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from PIL import Image
 
 from accounts.audit import audit_log
 from accounts.avatars import avatar_delete_file, avatar_encode, avatar_save_file
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.tokens import generate_token
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +126,51 @@ def user_delete(*, user: User, request: HttpRequest) -> None:
             transaction.on_commit(lambda: avatar_delete_file(avatar))
     logout(request)
     logger.info("Account deleted", extra={"event": "account_deleted", "user_id": user_id})
+
+
+# --- Personal API tokens ----------------------------------------------------------------------------
+
+
+def _api_token_audit_details(token: ApiToken) -> dict:
+    return {"token_id": str(token.pk), "name": token.name, "scope": token.scope}
+
+
+def api_token_create(
+    *, user: User, name: str, scope: str, expires_in_days: int | None, request: HttpRequest | None
+) -> tuple[ApiToken, str]:
+    """Make a personal API token; returns it and the raw token, which is shown once and never stored.
+
+    `expires_in_days` is one of API_TOKEN_EXPIRY_DAYS, or None for a token that never expires.
+    """
+    raw, public_id, secret_hash = generate_token()
+    created_at = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name,
+        scope=scope,
+        public_id=public_id,
+        secret_hash=secret_hash,
+        created_at=created_at,
+        expires_at=created_at + timedelta(days=expires_in_days) if expires_in_days is not None else None,
+    )
+    with transaction.atomic():
+        # Holding the user's row makes the live-token count in full_clean() exact under concurrency.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+        token.full_clean()
+        token.save(force_insert=True)
+        audit_log(action="api_token.created", user=user, request=request, details=_api_token_audit_details(token))
+    return token, raw
+
+
+def api_token_revoke(*, user: User, token: ApiToken, request: HttpRequest | None) -> ApiToken:
+    """Revoke one of the user's tokens: its next request gets 401. Revoking twice changes nothing."""
+    if token.user_id != user.pk:
+        raise Http404("No such API token.")
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+        if revoked:
+            audit_log(action="api_token.revoked", user=user, request=request, details=_api_token_audit_details(token))
+    if revoked:
+        token.revoked_at = now
+    return token

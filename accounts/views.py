@@ -1,4 +1,4 @@
-"""Settings pages (profile, security, sessions, your data), the avatar, and GET /api/auth/session."""
+"""Settings pages: profile, security, activity, sessions, API tokens, your data; and the avatar."""
 
 import json
 from collections.abc import Iterator
@@ -11,12 +11,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.audit import audit_log
 from accounts.avatars import initials_svg
-from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
 
 EXPORT_ROWS_PER_WRITE = 200
 
@@ -164,3 +165,63 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     services.user_delete(user=request.user, request=request)
     messages.success(request, "Your account and all its data are deleted.")
     return redirect("/")
+
+
+def _add_model_errors(form: ApiTokenForm, error: ValidationError, renamed: dict[str, str]) -> None:
+    """Show a model's ValidationError on the form: under the matching field, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = renamed.get(field, field)
+        form.add_error(name if name in form.fields else None, ValidationError(errors))
+
+
+def _tokens_page(request: HttpRequest, form: ApiTokenForm, *, status: int = 200, **created) -> HttpResponse:
+    context = {
+        "form": form,
+        "listing": selectors.user_api_tokens(user=request.user),
+        **created,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens, and a form to make one (after a fresh password check)."""
+    if request.method != "POST":
+        return _tokens_page(request, ApiTokenForm())
+    # Bad input is answered before asking for the password; allauth replays this POST afterwards.
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form, status=400)
+    return _token_create(request, form)
+
+
+@reauthentication_required
+def _token_create(request: HttpRequest, form: ApiTokenForm) -> HttpResponse:
+    try:
+        token, raw_token = services.api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            expires_in_days=form.expires_in_days,
+            request=request,
+        )
+    except ValidationError as error:
+        _add_model_errors(form, error, {"expires_at": "expires_in"})
+        return _tokens_page(request, form, status=400)
+    # Shown on this response only (never_cache: no-store), never put in a redirect, message or session.
+    return _tokens_page(request, ApiTokenForm(), status=201, new_token=token, raw_token=raw_token)
+
+
+@require_POST
+def token_revoke(request: HttpRequest, token_id) -> HttpResponse:
+    token = selectors.get_api_token_for_user(user=request.user, token_id=token_id)
+    if token.revoked_at is not None:
+        messages.info(request, f"“{token.name}” was already revoked.")
+    else:
+        services.api_token_revoke(user=request.user, token=token, request=request)
+        messages.success(request, f"“{token.name}” is revoked: anything still using it now gets 401 Unauthorized.")
+    return redirect("settings_tokens")

@@ -379,7 +379,7 @@ if not ADMIN_URL.endswith("/"):
 # JSON bodies bigger than this answer 413 `too_large`.
 API_MAX_BODY_BYTES = 64 * 1024
 # Checks a personal API token (`Authorization: Bearer ...`) for saas.api.TokenAuth.
-API_TOKEN_AUTHENTICATOR = ""
+API_TOKEN_AUTHENTICATOR = "accounts.api.authenticate_api_token"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -73,12 +73,16 @@ def api_client(owner) -> Client:
 
 
 class Api:
-    """JSON calls with the CSRF header, like the site's own scripts."""
+    """JSON calls as a script makes them: with the session and the CSRF header, like the site's own pages, or
+    with a personal API token (`Authorization: Bearer ...`, no cookies, no CSRF token)."""
 
-    def __init__(self, client):
+    def __init__(self, client, *, token: str | None = None):
         self.client = client
+        self.token = token
 
     def _headers(self):
+        if self.token is not None:
+            return {}
         return {"X-CSRFToken": self.client.cookies["csrftoken"].value}
 
     def get(self, path, **params):
@@ -94,16 +98,25 @@ class Api:
         return self.client.delete(path, headers=self._headers())
 
 
-@pytest.fixture
-def api(api_client):
-    return Api(api_client)
+def api_as(user, how: str) -> Api:
+    """`user`'s API client, signed in with the session (`how="session"`) or a write token (`"token"`)."""
+    if how == "token":
+        from accounts.services import api_token_create
 
-
-@pytest.fixture
-def outsider_api(outsider):
-    from django.test import Client
-
+        _token, raw = api_token_create(user=user, name="Tests", scope="write", expires_in_days=None, request=None)
+        return Api(Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"}), token=raw)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(outsider)
-    client.get("/dashboard/")
+    client.force_login(user)
+    client.get("/dashboard/")  # a page with a form sets the csrftoken cookie, as in a browser
     return Api(client)
+
+
+@pytest.fixture(params=["session", "token"])
+def api(request, owner):
+    """The owner's API client; every test that uses it runs once with the session and once with a token."""
+    return api_as(owner, request.param)
+
+
+@pytest.fixture(params=["session", "token"])
+def outsider_api(request, outsider):
+    return api_as(outsider, request.param)
