@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from saas.api import ApiError, api_view, error_response, is_api_path
+from saas.background import queue_stats
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def health(request: HttpRequest):
         "cache": "connected" if _check_cache() else "unreachable",
     }
     healthy = all(state == "connected" for state in services.values())
+    services["tasks"] = queue_stats()
     body = {
         "status": "healthy" if healthy else "unhealthy",
         "timestamp": timezone.now().isoformat(),
