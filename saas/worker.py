@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import connections
+from django.db import connections, transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -196,3 +196,85 @@ def run_redis_worker(*, queue_names: list[str], burst: bool = False, name: str |
     # which RQ reports through the failure callback; a killed fork would be failed silently.
     worker = SimpleWorker(queues, connection=queues[0].connection, job_class=Job, name=name or new_worker_id())
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.LOG_LEVEL)
+
+
+# --- Failed tasks, for operators (the admin action and `rerun_tasks`) ------------------------------------
+
+RETRY_SCHEDULED_PATH = "saas.background.RetryScheduled"
+
+
+def failed_tasks(*, ids: list[str] | None = None, task_path: str | None = None) -> list[tuple[str, str, str]]:
+    """Tasks that failed for good (their retries used up, or never retryable): (id, task path, error)."""
+    from saas.background import backend_kind
+
+    if backend_kind() == "redis":
+        found = []
+        queue, registry = _rq_failed_registry()
+        for job_id in ids or registry.get_job_ids():
+            job = queue.fetch_job(job_id)
+            if job is None or job.get_status() != "failed" or (task_path and job.func_name != task_path):
+                continue
+            result = job.latest_result()
+            lines = (result.exc_string or "").strip().splitlines() if result else []
+            error = lines[-1] if lines else ""
+            if not error.startswith(RETRY_SCHEDULED_PATH):  # an attempt whose retry was enqueued
+                found.append((job.id, job.func_name, error))
+        return found
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.failed().exclude(exception_class_path=RETRY_SCHEDULED_PATH).order_by("finished_at")
+    if ids:
+        rows = rows.filter(id__in=ids)
+    if task_path:
+        rows = rows.filter(task_path=task_path)
+    return [(str(row.id), row.task_path, row.exception_class_path) for row in rows]
+
+
+def task_rerun(*, task_id: str) -> str | None:
+    """Run a failed task again from its first attempt; the new task's id (None if it is not failed any more).
+
+    The failed record is replaced by the new task, which names it (`rerun_of`), so a second call does nothing.
+    """
+    from django.tasks import task_backends
+    from django.utils.module_loading import import_string
+
+    from saas.background import _enqueue, backend_kind
+
+    if backend_kind() == "redis":
+        queue, registry = _rq_failed_registry()
+        job = queue.fetch_job(task_id)
+        if job is None or job.get_status() != "failed":
+            return None
+        kwargs = dict(job.kwargs)
+        meta = kwargs.pop(META_KWARG, None) or {}
+        task_object = import_string(job.func_name)
+        result = _enqueue(task_object, tuple(job.args), kwargs, {**meta, "attempt": 1, "rerun_of": job.id})
+        registry.remove(job, delete_job=True)
+        return result.id
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        row = (
+            DBTaskResult.objects.select_for_update()
+            .failed()
+            .exclude(exception_class_path=RETRY_SCHEDULED_PATH)
+            .filter(id=task_id)
+            .first()
+        )
+        if row is None:
+            return None
+        kwargs = dict(row.args_kwargs.get("kwargs") or {})
+        meta = kwargs.pop(META_KWARG, None) or {}
+        task_object = row.task.using(backend=task_backends["default"].alias)
+        args = tuple(row.args_kwargs.get("args") or [])
+        result = _enqueue(task_object, args, kwargs, {**meta, "attempt": 1, "rerun_of": str(row.id)})
+        row.delete()
+    return result.id
+
+
+def _rq_failed_registry():
+    import django_rq
+    from django_tasks_rq import Job
+
+    queue = django_rq.get_queue("default", job_class=Job)
+    return queue, queue.failed_job_registry

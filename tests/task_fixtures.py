@@ -36,19 +36,20 @@ def add(a: int, b: int, note: str | None = None) -> int:
 
 @background_task(max_attempts=3, backoff=1)
 def append_line(path: str, line: str, hold_seconds: float = 0.0) -> str:
-    """Idempotently adds `line` to the file at `path`, after holding for `hold_seconds` (a slow task).
+    """Idempotently adds `line` to the file at `path`; its first run holds `hold_seconds` first (a slow task).
 
-    While holding, `<path>.running` exists, so a test knows the task is in flight.
+    `<path>.started` appears when a run starts, so a test knows the task is in flight.
     """
     target = Path(path)
-    marker = Path(f"{path}.running")
+    marker = Path(f"{path}.started")
+    first_run = not marker.exists()
     marker.write_text(line)
-    time.sleep(hold_seconds)
+    if first_run:
+        time.sleep(hold_seconds)
     lines = target.read_text().splitlines() if target.exists() else []
     if line not in lines:
         with target.open("a") as handle:
             handle.write(line + "\n")
-    marker.unlink(missing_ok=True)
     return line
 
 
