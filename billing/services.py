@@ -690,7 +690,7 @@ def _reconcile_one(data: dict[str, Any], result: ReconcileResult) -> None:
         logger.warning(
             "Reconciliation repaired Polar subscription %s",
             polar_id,
-            extra={"polar_id": polar_id, "created": upsert.created, "changes": result.changed.get(polar_id, {})},
+            extra={"polar_id": polar_id, "was_missing": upsert.created, "changes": result.changed.get(polar_id, {})},
         )
 
 
@@ -721,6 +721,6 @@ def subscriptions_reconcile(*, client: polar.PolarClient | None = None) -> Recon
         len(result.created),
         len(result.changed),
         len(result.failed),
-        extra={"checked": result.checked, "created": len(result.created), "changed": len(result.changed)},
+        extra={"checked": result.checked, "repaired": len(result.created) + len(result.changed)},
     )
     return result

@@ -172,10 +172,15 @@ def run_database_worker(*, queue_names: list[str], burst: bool = False, worker_i
     )
     heartbeat = _Heartbeat(worker.worker_id)
     heartbeat.start()
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    # Under the development autoreloader the worker runs in a thread, where signals cannot be handled: the
+    # reloader's process stops it then, and a task cut short is retried like a killed worker's.
+    handles_signals = threading.current_thread() is threading.main_thread()
+    signums = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    previous = {signum: signal.getsignal(signum) for signum in signums} if handles_signals else {}
     try:
         tasks_recover_lost()
-        worker.configure_signals()
+        if handles_signals:
+            worker.configure_signals()
         logger.info("Task worker %s started", worker.worker_id, extra={"worker_id": worker.worker_id})
         worker.run()
     finally:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--queue", action="append", dest="queues", help="Queue to take tasks from (default).")
         parser.add_argument("--burst", action="store_true", help="Run every task that is due, then exit.")
-        parser.add_argument("--reload", action="store_true", help="Restart when the code changes (development).")
+        parser.add_argument(
+            "--reload", action="store_true", help="Restart when the code changes (development, database queue)."
+        )
 
     def handle(self, *args, queues: list[str] | None, burst: bool, reload: bool, **options):
         queue_names = queues or ["default"]
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             def run():
                 run_database_worker(queue_names=queue_names, burst=burst)
 
-        if reload and not burst:
+        if reload and not burst and backend_kind() == "database":
             autoreload.run_with_reloader(run)
         else:
             run()
