@@ -9,7 +9,7 @@ from django.utils import timezone
 from billing import services, tasks
 from billing.models import Subscription, WebhookEvent
 from saas.background import run_here
-from tests.billing.conftest import LEGACY_SECRET, post_event, polar_subscription, subscription_event
+from tests.billing.conftest import LEGACY_SECRET, polar_subscription, post_event, subscription_event
 
 pytestmark = pytest.mark.django_db
 
