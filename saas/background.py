@@ -248,7 +248,9 @@ def _run(func: Callable[..., Any], context, args: tuple, kwargs: dict, meta: dic
         retried = retry_or_give_up(task_object=task_result.task, args=args, kwargs=kwargs, meta=meta, exc=exc)
         _HANDLED.add(task_result.id)
         outcome = "retrying" if retried else "failed"
-        if retried and isinstance(exc, Exception):
+        if retried:
+            # Also for SystemExit (a worker stopped mid-task): the worker exits all the same, having been
+            # told to stop, and the attempt is recorded as retried rather than failed for good.
             raise RetryScheduled(f"Attempt {attempt} failed; attempt {attempt + 1} is queued.") from exc
         raise
     finally:
