@@ -194,3 +194,16 @@ def test_two_workers_never_run_the_same_task(real_queue, tmp_path):
     lines = [line.split() for line in runs.read_text().splitlines()]
     assert sorted(key for key, _ in lines) == sorted(keys)
     assert len({pid for _, pid in lines}) == 2, "both workers took tasks"
+
+
+@pytest.mark.skipif(KIND != "redis", reason="The RQ dashboard exists when the queue is on Redis.")
+def test_staff_see_a_task_that_failed_for_good_in_the_rq_dashboard(client, staff, real_queue):
+    enqueue(task_fixtures.refuses, "bad input")
+    real_queue.drain()
+    ((task_id, _, _),) = failed_tasks()
+    client.force_login(staff)
+
+    page = client.get("/admin/django_rq/dashboard/queues/0/failed/")
+
+    assert page.status_code == 200
+    assert task_id.encode() in page.content
