@@ -246,7 +246,8 @@ def _run(func: Callable[..., Any], context, args: tuple, kwargs: dict, meta: dic
     except BaseException as exc:
         error = exc
         retried = retry_or_give_up(task_object=task_result.task, args=args, kwargs=kwargs, meta=meta, exc=exc)
-        _HANDLED.add(task_result.id)
+        if type(task_result.task.get_backend()).__module__.startswith("django_tasks_rq"):
+            _HANDLED.add(task_result.id)  # the failure callback that follows in this process discards it
         outcome = "retrying" if retried else "failed"
         if retried:
             # Also for SystemExit (a worker stopped mid-task): the worker exits all the same, having been

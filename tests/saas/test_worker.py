@@ -116,7 +116,8 @@ def test_the_admin_lists_tasks_that_failed_for_good(client, staff, real_queue):
 
 processes_on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql" or KIND != "database",
-    reason="Needs PostgreSQL: worker subprocesses connect to the test database, which SQLite keeps in memory.",
+    reason="Needs PostgreSQL and the database queue: worker subprocesses share the test database (SQLite keeps it "
+    "in memory); on Redis, RQ recovers killed workers' jobs itself.",
 )
 
 
