@@ -116,17 +116,21 @@ class EmailBurst(Scenario):
 
     def run(self, ctx) -> list[dict]:
         import json
+        import shutil
         import tempfile
 
         rows = []
         for queue in [name.strip() for name in ctx.args.email_queues.split(",") if name.strip()]:
-            env = {"EMAIL_URL": f"filemail://{tempfile.mkdtemp(prefix='bench-mail-')}"}
+            mail_dir = tempfile.mkdtemp(prefix="bench-mail-")
+            # django-environ reads filemail:///x as the relative path x: four slashes for an absolute one.
+            env = {"EMAIL_URL": f"filemail:///{mail_dir}"}
             if queue == "redis":
                 env["TASKS_URL"] = ctx.args.redis_url
             count = ctx.args.email_signups
             ctx.site.task("email-enqueue", "--count", str(count), env=env)
             peaks = ctx.site.run_workers(2, env=env)
             outcome = json.loads(ctx.site.task("email-check", "--count", str(count), env=env))
+            shutil.rmtree(mail_dir, ignore_errors=True)
             rate = outcome["sent"] / outcome["seconds"] if outcome["seconds"] else 0.0
             verdict = "ok" if outcome["sent"] == count else "FAILED"
             rows.append(
