@@ -13,7 +13,7 @@ PORT ?= 8000
 .PHONY: help run serve test test-fast lint format check bench clean
 
 help:
-	@echo "make run    serve the site on http://$(HOST):$(PORT) with a demo user (development)"
+	@echo "make run    serve the site on http://$(HOST):$(PORT) with a task worker and a demo user (development)"
 	@echo "make test   run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
 	@echo "make serve  serve with gunicorn as production does"
 	@echo "make bench  benchmark under gunicorn and PostgreSQL (see bench/README.md)"
@@ -40,7 +40,9 @@ run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT) and running a task worker (Procfile.dev); Ctrl-C stops both."
+	HOST=$(HOST) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --env /dev/null --procfile Procfile.dev \
+		start --port $(PORT)
 
 serve: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput

@@ -4,12 +4,17 @@ from typing import Any
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
+from accounts import emails
 from accounts.audit import audit_log
+from accounts.models import User
 
 
 def app_url(path: str) -> str:
@@ -42,6 +47,15 @@ class AccountAdapter(DefaultAccountAdapter):
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return app_url(path.replace("UID-KEY", quote(key)))
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Every allauth e-mail: rendered here, in the request, and sent by a background task."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        user = context.get("user")
+        user_id = user.pk if isinstance(user, User) and user.pk else _user_id_for_address(email)
+        emails.email_queue(message=message, user_id=user_id, kind=template_prefix)
+
     def send_account_already_exists_mail(self, email: str) -> None:
         context = {
             "signup_url": app_url(reverse("account_signup")),
@@ -56,6 +70,12 @@ class AccountAdapter(DefaultAccountAdapter):
         email = credentials.get("email") or ""
         users = filter_users_by_email(email, is_active=True, prefer_verified=True) if email else []
         audit_log(action="auth.sign_in_failed", user=users[0] if users else None, request=request)
+
+
+def _user_id_for_address(address: str):
+    """The user an address belongs to (any of their addresses, verified or not), or None."""
+    user_id = EmailAddress.objects.filter(email__iexact=address).values_list("user_id", flat=True).first()
+    return user_id or User.objects.filter(email__iexact=address).values_list("pk", flat=True).first()
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import ApiToken, AuditEvent, User
+from accounts.models import ApiToken, AuditEvent, OutboundEmail, User
 from saas.admin import ReadOnlyAdmin
 
 
@@ -76,3 +76,41 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("secret_hash")
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdmin):
+    """Mail sent (or failing) through the queue. The bodies are not shown: they may carry one-time links."""
+
+    list_display = ("subject", "recipients", "kind", "state", "attempts", "created_at", "sent_at")
+    list_filter = ("state", "kind")
+    search_fields = ("id", "to", "subject")
+    fields = (
+        "id",
+        "user",
+        "kind",
+        "from_email",
+        "to",
+        "subject",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    @admin.display(description="to")
+    def recipients(self, obj: OutboundEmail) -> str:
+        return ", ".join(obj.to)
+
+    @admin.action(description="Send the selected failed e-mails again")
+    def send_again(self, request, queryset) -> None:
+        from django.contrib import messages
+
+        from accounts.emails import email_send_again
+
+        queued = sum(email_send_again(email=email) for email in queryset)
+        self.message_user(request, f"{queued} e-mail(s) queued again.", messages.SUCCESS)

@@ -218,3 +218,51 @@ class ApiToken(models.Model):
                     f"You already have {live} active API tokens, the most one account can hold. "
                     "Revoke one you no longer use, then create this one."
                 )
+
+
+class OutboundEmail(models.Model):
+    """An e-mail rendered during a request and sent by a background task (accounts.tasks.email_send).
+
+    The row makes sending idempotent (a run claims it before sending and marks it sent after) and keeps a
+    failed e-mail with its error. It is addressed to a user's e-mail, so it belongs to that user and goes
+    with their account. Bodies (they may carry one-time links) are blanked once the e-mail is sent.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails")
+    kind = models.CharField(max_length=100, blank=True, help_text="The template it was rendered from.")
+    from_email = models.CharField(max_length=254)
+    to = models.JSONField(default=list, help_text="The recipients' addresses.")
+    subject = models.CharField(max_length=998)
+    body = models.TextField(blank=True)
+    body_subtype = models.CharField(max_length=10, default="plain")
+    html_body = models.TextField(blank=True, help_text="The text/html alternative, if any.")
+    headers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbound e-mail"
+        indexes = [
+            # The stalled-e-mail sweep and the purge read unsent rows by age; sent rows stay out of it.
+            models.Index(
+                fields=["state", "created_at"],
+                name="outboundemail_unsent_idx",
+                condition=models.Q(state__in=["queued", "sending", "failed"]),
+            ),
+            models.Index(fields=["sent_at"], name="outboundemail_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {', '.join(self.to)}"

@@ -98,17 +98,39 @@ class Site:
         )
         return result.stdout if capture else ""
 
-    def task(self, *args: str) -> str:
+    def task(self, *args: str, env: dict | None = None) -> str:
         """Run bench/tasks.py (Django set up with the bench environment) and return its stdout."""
         result = subprocess.run(
             [sys.executable, "bench/tasks.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             check=True,
             text=True,
             stdout=subprocess.PIPE,
         )
         return result.stdout.strip()
+
+    def run_workers(self, count: int, *, env: dict | None = None) -> list[float]:
+        """Run `count` task workers until the queue is empty (`worker --burst`); each one's peak RSS in MiB."""
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "worker", "--burst"],
+                cwd=ROOT,
+                env={**self.env, "LOG_LEVEL": "WARNING", **(env or {})},
+                stdout=subprocess.DEVNULL,
+                stderr=self.log,
+            )
+            for _ in range(count)
+        ]
+        peaks = dict.fromkeys((worker.pid for worker in workers), 0)
+        while any(worker.poll() is None for worker in workers):
+            for pid in peaks:
+                peaks[pid] = max(peaks[pid], rss_kib(pid))
+            time.sleep(0.05)
+        failed = [worker.returncode for worker in workers if worker.returncode]
+        if failed:
+            raise RuntimeError(f"a task worker exited with {failed}; see {self.log.name}")
+        return [round(kib / 1024, 1) for kib in peaks.values()]
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -230,6 +252,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
     parser.add_argument("--transactions", type=int, default=200_000, help="bench user's transactions")
     parser.add_argument("--webhook-subscriptions", type=int, default=400, help="subscriptions in the webhook burst")
+    parser.add_argument("--email-signups", type=int, default=1000, help="sign-ups' e-mails in the email burst")
+    parser.add_argument("--email-queues", default="database,redis", help="queues the email burst runs on")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--smoke", action="store_true", help="seconds-long run on small data (CI)")
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the bench database first")
@@ -239,6 +264,7 @@ def main() -> int:
         args.duration = 2.0
         args.transactions = min(args.transactions, 3_000)
         args.webhook_subscriptions = min(args.webhook_subscriptions, 20)
+        args.email_signups = min(args.email_signups, 50)
         args.workers = min(args.workers, 2)
 
     chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
@@ -265,6 +291,9 @@ def main() -> int:
         for name in chosen:
             scenario = scenarios.SCENARIOS[name]
             print(f"Running {name} ...", flush=True)
+            if scenario.mode == "tasks":
+                results.extend(scenario.run(context))
+                continue
             with RssSampler(site) as sampler:
                 row = drive(
                     site,
@@ -283,6 +312,8 @@ def main() -> int:
 
     health = next(row for row in results if row["scenario"] == "health")
     for row in results:
+        if "worker_rss_mib" in row:
+            continue  # tasks, not requests: no ratio to a request
         row["rps_ratio"] = round(row["rps"] / health["rps"], 3) if health["rps"] else 0
         row["p50_ratio"] = round(row["p50_ms"] / health["p50_ms"], 3) if health["p50_ms"] else 0
     workers = {str(pid): round(kib / 1024, 1) for pid, kib in sorted(peaks.items())}

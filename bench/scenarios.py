@@ -104,6 +104,53 @@ class WebhookBurst(Scenario):
         return ctx.site.task("webhook-check", "--count", str(ctx.args.webhook_subscriptions))
 
 
+class EmailBurst(Scenario):
+    """`--email-signups` sign-ups' worth of confirmation e-mails queued, then drained by 2 worker processes.
+
+    Runs once per queue in `--email-queues` (database, redis). Reports tasks/s over the drain, each e-mail's
+    wait from sign-up to sent (p50/p95/p99; they all queued at once, so the later ones wait for the
+    earlier), and every worker's peak RSS. E-mails go to a file mailer in a temporary folder.
+    """
+
+    mode = "tasks"
+
+    def run(self, ctx) -> list[dict]:
+        import json
+        import shutil
+        import tempfile
+
+        rows = []
+        for queue in [name.strip() for name in ctx.args.email_queues.split(",") if name.strip()]:
+            mail_dir = tempfile.mkdtemp(prefix="bench-mail-")
+            # django-environ reads filemail:///x as the relative path x: four slashes for an absolute one.
+            env = {"EMAIL_URL": f"filemail:///{mail_dir}"}
+            if queue == "redis":
+                env["TASKS_URL"] = ctx.args.redis_url
+            count = ctx.args.email_signups
+            ctx.site.task("email-enqueue", "--count", str(count), env=env)
+            peaks = ctx.site.run_workers(2, env=env)
+            outcome = json.loads(ctx.site.task("email-check", "--count", str(count), env=env))
+            shutil.rmtree(mail_dir, ignore_errors=True)
+            rate = outcome["sent"] / outcome["seconds"] if outcome["seconds"] else 0.0
+            verdict = "ok" if outcome["sent"] == count else "FAILED"
+            rows.append(
+                {
+                    "scenario": f"email_burst[{queue}]",
+                    "requests": count,
+                    "errors": count - outcome["sent"],
+                    "rps": round(rate, 1),
+                    "p50_ms": outcome["p50_ms"],
+                    "p95_ms": outcome["p95_ms"],
+                    "p99_ms": outcome["p99_ms"],
+                    "worker_rss_mib": peaks,
+                    "check": f"{verdict}: {outcome['sent']}/{count} e-mails sent in {outcome['seconds']} s by 2 "
+                    f"workers (tasks/s in the req/s column), worker peak RSS "
+                    + ", ".join(f"{mib} MiB" for mib in peaks),
+                }
+            )
+        return rows
+
+
 SCENARIOS: dict[str, Scenario] = {
     "health": Health(),
     "landing": Landing(),
@@ -111,5 +158,6 @@ SCENARIOS: dict[str, Scenario] = {
     "transactions_first": TransactionsFirst(),
     "transactions_deep": TransactionsDeep(),
     "webhook_burst": WebhookBurst(),
+    "email_burst": EmailBurst(),
 }
 ORDER = list(SCENARIOS)

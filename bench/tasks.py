@@ -135,7 +135,76 @@ def webhook_check(args) -> str:
     return f"{verdict}: {right}/{args.count} subscriptions in the newest state, {paid} orders paid, {failed} failed"
 
 
+def email_enqueue(args) -> str:
+    """`--count` sign-ups' worth of mail: each one's confirmation e-mail rendered and queued (one task each).
+
+    The e-mails are rendered from allauth's sign-up templates, as the adapter does in the request. A fresh
+    run deletes the previous run's e-mails and finished tasks first.
+    """
+    from allauth.account.adapter import get_adapter
+    from allauth.core import context
+    from django.test import RequestFactory
+
+    from accounts import emails
+    from accounts.models import OutboundEmail
+
+    OutboundEmail.objects.filter(to__0__startswith="bench-signup-").delete()
+    if "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()
+        _vacuum(DBTaskResult, OutboundEmail)
+    request = RequestFactory().get("/sign-up", HTTP_HOST="127.0.0.1")
+    adapter = get_adapter()
+    with context.request_context(request):
+        for n in range(args.count):
+            address = f"bench-signup-{n}@example.com"
+            ctx = {
+                "request": request,
+                "email": address,
+                "user": None,
+                "activate_url": f"{settings.APP_URL}/accounts/confirm-email/bench-key-{n}/",
+                "key": f"bench-key-{n}",
+                "current_site": None,
+            }
+            message = adapter.render_mail("account/email/email_confirmation_signup", address, ctx)
+            emails.email_queue(message=message, kind="account/email/email_confirmation_signup")
+    return str(args.count)
+
+
+def email_check(args) -> str:
+    """How the queued e-mails went: JSON with the count sent, the drain's span and per-e-mail latencies."""
+    from django.db.models import Max, Min
+
+    from accounts.models import OutboundEmail
+
+    rows = OutboundEmail.objects.filter(to__0__startswith="bench-signup-")
+    sent = rows.filter(state=OutboundEmail.State.SENT)
+    span = sent.aggregate(first=Min("claimed_at"), last=Max("sent_at"))
+    # From when the e-mail was stored (the sign-up) to when it left: what a user waits for.
+    waits = sorted(
+        (row_sent - created).total_seconds() * 1000 for created, row_sent in sent.values_list("created_at", "sent_at")
+    )
+
+    def percentile(p: float) -> float:
+        return round(waits[min(len(waits) - 1, int(len(waits) * p))], 2) if waits else 0.0
+
+    seconds = (span["last"] - span["first"]).total_seconds() if span["first"] else 0.0
+    return json.dumps(
+        {
+            "count": rows.count(),
+            "sent": len(waits),
+            "seconds": round(seconds, 3),
+            "p50_ms": percentile(0.5),
+            "p95_ms": percentile(0.95),
+            "p99_ms": percentile(0.99),
+        }
+    )
+
+
 TASKS = {
+    "email-enqueue": email_enqueue,
+    "email-check": email_check,
     "session": session,
     "seed": seed,
     "deep-cursor": deep_cursor,

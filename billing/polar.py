@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -228,6 +229,17 @@ class PolarClient:
     def subscriptions_list(self, *, external_customer_id: str) -> Iterator[dict[str, Any]]:
         """GET /v1/subscriptions/ for one customer, every page."""
         return self._paged("/v1/subscriptions/", {"external_customer_id": external_customer_id})
+
+    def subscriptions_list_all(self, *, active: bool | None = None) -> Iterator[dict[str, Any]]:
+        """GET /v1/subscriptions/ for the whole organization (only active, or inactive, ones when asked)."""
+        params: dict[str, Any] = {}
+        if active is not None:
+            params["active"] = "true" if active else "false"
+        return self._paged("/v1/subscriptions/", params)
+
+    def subscription_get(self, *, subscription_id: str) -> dict[str, Any]:
+        """GET /v1/subscriptions/{id}: one subscription as Polar has it now."""
+        return self.request("GET", f"/v1/subscriptions/{quote(subscription_id, safe='')}")
 
     def products_list(self, *, include_archived: bool = True) -> Iterator[dict[str, Any]]:
         """GET /v1/products/, every page."""

@@ -10,7 +10,7 @@ import logging
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -613,3 +613,114 @@ def demo_plans_ensure() -> None:
             )
             plan.full_clean()
             plan.save()
+
+
+# --- Periodic jobs (billing/tasks.py) ------------------------------------------------------------------------
+
+# A failed delivery is replayed after 1, 3, 7, 15, ... minutes from its arrival, 10 attempts in all (about
+# 17 hours); after that it waits for an operator (`replay_webhooks`, the admin).
+WEBHOOK_RETRY_BASE_SECONDS = 60
+WEBHOOK_RETRY_MAX_ATTEMPTS = 10
+WEBHOOK_PAYLOAD_DAYS = 90
+
+
+def _webhook_retry_due(event: WebhookEvent, now: datetime) -> bool:
+    wait = WEBHOOK_RETRY_BASE_SECONDS * (2 ** max(event.attempts, 1) - 1)
+    return event.received_at + timedelta(seconds=wait) <= now
+
+
+def webhook_events_retry_failed(*, limit: int = 500) -> dict[str, int]:
+    """Replay the failed Polar deliveries whose backoff has passed; counts of what happened.
+
+    Each event is claimed like a delivery (`webhook_event_process`), so it is applied once even when two
+    runs overlap; a failure again keeps the error on the event and counts one more attempt.
+    """
+    now = timezone.now()
+    failed = WebhookEvent.objects.filter(
+        state=WebhookEvent.State.FAILED, attempts__lt=WEBHOOK_RETRY_MAX_ATTEMPTS
+    ).order_by("received_at")[:limit]
+    counts = {"replayed": 0, "failed": 0, "waiting": 0}
+    for event in failed:
+        if not _webhook_retry_due(event, now):
+            counts["waiting"] += 1
+            continue
+        try:
+            outcome = webhook_event_process(event=event)
+        except Exception:
+            counts["failed"] += 1  # logged and kept on the event by webhook_event_process
+            continue
+        if outcome != "duplicate":
+            counts["replayed"] += 1
+    return counts
+
+
+def webhook_events_purge(*, days: int = WEBHOOK_PAYLOAD_DAYS, batch: int = 1000) -> int:
+    """Delete stored Polar deliveries older than `days` (their payloads carry customers' details)."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        ids = list(WebhookEvent.objects.filter(received_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        count, _ = WebhookEvent.objects.filter(pk__in=ids).delete()
+        deleted += count
+
+
+@dataclass
+class ReconcileResult:
+    checked: int = 0
+    created: list[str] = field(default_factory=list)
+    changed: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def _reconcile_one(data: dict[str, Any], result: ReconcileResult) -> None:
+    polar_id = str(data.get("id", "?"))
+    try:
+        upsert = subscription_upsert_from_polar(data=data, source="reconcile")
+    except PolarPayloadError as error:
+        result.failed[polar_id] = str(error)
+        return
+    result.checked += 1
+    if upsert.created:
+        result.created.append(polar_id)
+    if upsert.changes:
+        result.changed[polar_id] = {name: [_audit_value(a), _audit_value(b)] for name, (a, b) in upsert.changes.items()}
+    if upsert.created or upsert.changes:
+        logger.warning(
+            "Reconciliation repaired Polar subscription %s",
+            polar_id,
+            extra={"polar_id": polar_id, "was_missing": upsert.created, "changes": result.changed.get(polar_id, {})},
+        )
+
+
+def subscriptions_reconcile(*, client: polar.PolarClient | None = None) -> ReconcileResult:
+    """Compare every subscription with Polar and apply Polar's state where ours is behind (a missed event).
+
+    Polar's active subscriptions are applied (a missed creation or change), then each subscription we hold
+    as entitled that Polar did not list as active is fetched and applied (a missed cancellation or
+    revocation). The upsert never lets an older state win, so running it twice changes nothing.
+    """
+    client = client or polar.get_client()
+    result = ReconcileResult()
+    seen: set[str] = set()
+    for item in client.subscriptions_list_all(active=True):
+        seen.add(str(item.get("id")))
+        _reconcile_one(item, result)
+    entitled = Subscription.objects.filter(status__in=Subscription.ENTITLED_STATUSES).values_list("id", flat=True)
+    for subscription_id in entitled.iterator():
+        if subscription_id in seen:
+            continue
+        try:
+            _reconcile_one(client.subscription_get(subscription_id=subscription_id), result)
+        except polar.PolarError as error:
+            result.failed[subscription_id] = error.message
+    logger.info(
+        "Reconciled %s subscription(s) with Polar: %s created, %s changed, %s failed",
+        result.checked,
+        len(result.created),
+        len(result.changed),
+        len(result.failed),
+        extra={"checked": result.checked, "repaired": len(result.created) + len(result.changed)},
+    )
+    return result

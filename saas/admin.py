@@ -1,9 +1,7 @@
-import functools
-
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,29 +17,49 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class LedgerlyAdminSite(admin.AdminSite):
-    """The admin, for staff who sign in through allauth and have two-factor authentication on.
+# --- Background tasks of the database queue (django-tasks-db), with "Run again" for failed ones --------------
 
-    A staff member without a second factor is sent to set one up first: a stolen password alone never
-    opens the admin, where every user's data is.
-    """
 
-    site_header = "Ledgerly administration"
-    site_title = "Ledgerly admin"
+class FailedForGoodFilter(admin.SimpleListFilter):
+    title = "failed"
+    parameter_name = "failed"
 
-    def admin_view(self, view, cacheable=False):
-        inner = super().admin_view(view, cacheable)
+    def lookups(self, request, model_admin):
+        return [("given_up", "For good (retries used up)"), ("retried", "An attempt, retried")]
 
-        @functools.wraps(view)
-        def two_factor_required(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            user = request.user
-            if user.is_active and user.is_staff and not is_mfa_enabled(user):
-                messages.info(
-                    request,
-                    "The admin needs two-factor authentication: add an authenticator app or a security key, "
-                    "then open the admin again.",
-                )
-                return redirect("mfa_index")
-            return inner(request, *args, **kwargs)
+    def queryset(self, request, queryset):
+        from saas.worker import RETRY_SCHEDULED_PATH
 
-        return two_factor_required
+        if self.value() == "given_up":
+            return queryset.failed().exclude(exception_class_path=RETRY_SCHEDULED_PATH)
+        if self.value() == "retried":
+            return queryset.failed().filter(exception_class_path=RETRY_SCHEDULED_PATH)
+        return queryset
+
+
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = ("task_name", "status", "attempt", "enqueued_at", "finished_at", "exception_class_path")
+    list_filter = (FailedForGoodFilter, "status", "queue_name")
+    search_fields = ("id", "task_path")
+    actions = ["run_again"]
+
+    @admin.display(description="attempt")
+    def attempt(self, obj: DBTaskResult) -> int:
+        return ((obj.args_kwargs.get("kwargs") or {}).get("_task_meta") or {}).get("attempt", 1)
+
+    @admin.action(description="Run the selected failed tasks again")
+    def run_again(self, request: HttpRequest, queryset) -> None:
+        from saas.worker import task_rerun
+
+        selected = [str(task_id) for task_id in queryset.values_list("id", flat=True)]
+        rerun = [new_id for task_id in selected if (new_id := task_rerun(task_id=task_id))]
+        if rerun:
+            self.message_user(request, f"{len(rerun)} task(s) enqueued again.", messages.SUCCESS)
+        if len(selected) > len(rerun):
+            skipped = len(selected) - len(rerun)
+            self.message_user(request, f"{skipped} task(s) had not failed for good: left alone.", messages.WARNING)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "ninja",
+    "django_tasks_db",
     "saas",
     "accounts",
     "billing",
@@ -318,6 +319,42 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks (saas/background.py) -----------------------------------------------------------
+# Django's tasks framework. Unset TASKS_URL: the queue is a table in the main database (django-tasks-db),
+# so one database is all a deployment needs. TASKS_URL=redis://...: RQ on Redis (django-tasks-rq).
+# `python manage.py worker` runs tasks (either backend); `python manage.py clock` enqueues the periodic ones.
+TASKS_URL = env.str("TASKS_URL", default="")
+if not TASKS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+    INSTALLED_APPS.append("django_rq")
+    # A job running longer than this is stopped and retried; a dead worker's job is retried once it is over.
+    RQ_QUEUES = {"default": {"URL": TASKS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_URL must be unset (tasks queue in the database) or a redis:// URL, not {TASKS_URL.split(':')[0]}://."
+    )
+# Database backend: each worker process proves it is alive every TASKS_WORKER_HEARTBEAT seconds; a task
+# whose worker has been silent for TASKS_WORKER_LOST_AFTER seconds was lost with it, and is retried.
+TASKS_WORKER_HEARTBEAT = 10
+TASKS_WORKER_LOST_AFTER = 60
+# Finished task rows kept for the admin (days): successful ones briefly, failed ones long enough to act on.
+TASKS_KEEP_SUCCEEDED_DAYS = 7
+TASKS_KEEP_FAILED_DAYS = 30
+# The clock process (`python manage.py clock`) enqueues these tasks on these crontab schedules (UTC).
+# `python manage.py run_periodic <name>` enqueues one now.
+TASKS_PERIODIC = {
+    "clear_expired_sessions": {"task": "saas.tasks.sessions_clear_expired", "cron": "10 3 * * *"},
+    "purge_expired_cache": {"task": "saas.tasks.cache_purge_expired", "cron": "25 * * * *"},
+    "prune_task_results": {"task": "saas.tasks.task_results_prune", "cron": "40 3 * * *"},
+    "requeue_stalled_emails": {"task": "accounts.tasks.emails_requeue_stalled", "cron": "*/10 * * * *"},
+    "purge_sent_emails": {"task": "accounts.tasks.emails_purge", "cron": "20 3 * * *"},
+    "retry_failed_webhooks": {"task": "billing.tasks.webhook_events_retry_failed", "cron": "*/5 * * * *"},
+    "reconcile_subscriptions": {"task": "billing.tasks.subscriptions_reconcile", "cron": "30 2 * * *"},
+    "purge_webhook_payloads": {"task": "billing.tasks.webhook_events_purge", "cron": "50 3 * * *"},
+}
 
 # --- Static and uploaded files --------------------------------------------------------------------
 STATIC_URL = "static/"

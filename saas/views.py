@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from ninja import Router, Schema
 
 from saas.api import ApiError, error_response, is_api_path, json_response
+from saas.background import queue_stats
 
 router = Router(tags=["site"])
 
@@ -72,6 +73,7 @@ def health(request: HttpRequest):
         "cache": "connected" if _check_cache() else "unreachable",
     }
     healthy = all(state == "connected" for state in services.values())
+    services["tasks"] = queue_stats()
     body = {
         "status": "healthy" if healthy else "unhealthy",
         "timestamp": timezone.now().isoformat(),

@@ -7,6 +7,10 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
 
+from tests.commit_hooks import emulate_commits
+
+pytest_plugins = ["tests.tasks_support"]
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 
@@ -16,6 +20,13 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_run(monkeypatch):
+    # on_commit callbacks (e-mail tasks among them) run when the code's transaction would commit.
+    with emulate_commits(monkeypatch):
+        yield
 
 
 def make_user(email: str, *, name: str = "", password: str = PASSWORD, verified: bool = True, **extra):

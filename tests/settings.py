@@ -41,3 +41,7 @@ from saas.settings import *  # noqa: F403
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Argon2 is deliberately slow; the suite creates many users. tests/test_settings.py pins the real order.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks run at once, in the caller, unless a test switches to the real queue (tests/tasks_support.py);
+# TASKS_URL=redis://... makes that real queue RQ on Redis instead of the database.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

@@ -186,13 +186,17 @@ def test_each_request_writes_one_json_access_line(owner_client, owner, caplog):
 
 
 @pytest.mark.django_db
-def test_health_reports_database_and_cache(client):
+def test_health_reports_database_cache_and_tasks(client):
     response = client.get("/api/health")
 
     body = response.json()
     assert response.status_code == 200
     assert body["status"] == "healthy"
-    assert body["services"] == {"database": "connected", "cache": "connected"}
+    assert body["services"] == {
+        "database": "connected",
+        "cache": "connected",
+        "tasks": {"queued": 0, "oldest_seconds": 0},
+    }
     assert body["timestamp"]
 
 
