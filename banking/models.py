@@ -5,6 +5,7 @@ ones. The check constraints repeat the essential ones in the database, as the la
 
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +13,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount
-from banking.validators import DATE_ERROR_MESSAGES, validate_plausible_date
+from banking.identifiers import Scheme
+from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount, validate_signed_amount
+from banking.validators import DATE_ERROR_MESSAGES, validate_country, validate_plausible_date
+from saas.money import minor_units
 from saas.validators import validate_text
 
 
@@ -35,6 +38,8 @@ class Category(models.TextChoices):
     INCOME = "income", "Income"
     TRANSFER = "transfer", "Transfer"
     OTHER = "other", "Other"
+    # The micro-deposits that prove an account is yours: shown, but never money (balances, spending, income).
+    VERIFICATION = "verification", "Verification"
 
 
 class MinorUnitsField(models.BigIntegerField):
@@ -58,9 +63,12 @@ def choice_error(label: str, choices) -> dict[str, str]:
 CURRENCY_ERRORS = {
     "invalid_choice": "Unknown currency %(value)s: use a three-letter ISO 4217 code such as USD, EUR or JPY."
 }
-# Budgets track spending: money coming in and moves between one's own accounts never count.
-NON_SPENDING_CATEGORIES = frozenset({Category.INCOME, Category.TRANSFER})
+# Budgets track spending: money coming in, moves between one's own accounts and verification deposits never
+# count.
+NON_SPENDING_CATEGORIES = frozenset({Category.INCOME, Category.TRANSFER, Category.VERIFICATION})
 SPENDING_CATEGORIES = [c for c in Category.choices if c[0] not in NON_SPENDING_CATEGORIES]
+# What people may file a transaction under: the verification category belongs to the deposits alone.
+USER_CATEGORIES = [c for c in Category.choices if c[0] != Category.VERIFICATION]
 
 
 def date_field(**kwargs) -> models.DateField:
@@ -68,75 +76,158 @@ def date_field(**kwargs) -> models.DateField:
 
 
 class BankAccount(models.Model):
-    """A linked bank account. The full number is stored only encrypted (banking.crypto)."""
+    """An account: at a bank, identified per scheme (banking.identifiers) with its number stored only
+    encrypted (banking.crypto), or cash, which has no identifier."""
 
     class AccountType(models.TextChoices):
         CHECKING = "checking", "Checking"
         SAVINGS = "savings", "Savings"
         CREDIT = "credit", "Credit card"
+        CASH = "cash", "Cash"
+        LOAN = "loan", "Loan"
+        INVESTMENT = "investment", "Investment"
+
+    Scheme = Scheme
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending verification"
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
 
     class VerificationMethod(models.TextChoices):
         MICRO_DEPOSITS = "micro_deposits", "Micro-deposits"
+        NONE = "none", "None needed"
+
+    # Balances of these are money owed: negative while something is owed.
+    DEBT_TYPES = frozenset({AccountType.CREDIT, AccountType.LOAN})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank_accounts")
-    bank_name = models.CharField(
-        max_length=100, validators=[validate_text], error_messages={"blank": "Enter the bank's name."}
-    )
+    bank_name = models.CharField(max_length=100, blank=True, validators=[validate_text])
     nickname = models.CharField(max_length=100, blank=True, validators=[validate_text])
     account_type = models.CharField(
         max_length=10, choices=AccountType.choices, error_messages=choice_error("a type", AccountType.choices)
     )
+    scheme = models.CharField(
+        max_length=10, choices=Scheme.choices, error_messages=choice_error("a scheme", Scheme.choices)
+    )
+    country = models.CharField(max_length=2, blank=True, validators=[validate_country])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD", error_messages=CURRENCY_ERRORS)
-    # AES-256-GCM, bound to this row's id; never shown, never decrypted outside services.
-    account_number_encrypted = models.TextField(editable=False)
-    # `<key id>:<hmac>` over (user, routing number, account number): duplicate detection without decrypting.
-    account_fingerprint = models.CharField(max_length=80, editable=False)
-    last4 = models.CharField(max_length=4)
-    routing_number = models.CharField(max_length=9)
+    # The identifier's secret part (account number, or the whole IBAN): AES-256-GCM, bound to this row's id;
+    # never shown, never decrypted outside services. Empty for cash.
+    account_number_encrypted = models.TextField(blank=True, editable=False)
+    # `<key id>:<hmac>` over the owner and the identifier (identifiers.Identifier.fingerprint_data): duplicate
+    # detection without decrypting. Empty for cash.
+    account_fingerprint = models.CharField(max_length=80, blank=True, editable=False)
+    last4 = models.CharField(max_length=4, blank=True)
+    # The bank's public codes, by scheme: ABA routing number (us_ach), sort code (uk), BIC (iban, optional).
+    routing_number = models.CharField(max_length=9, blank=True)
+    sort_code = models.CharField(max_length=6, blank=True)
+    bic = models.CharField(max_length=11, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     verification_method = models.CharField(
         max_length=20, choices=VerificationMethod.choices, default=VerificationMethod.MICRO_DEPOSITS
     )
     verified_at = models.DateTimeField(null=True, blank=True)
-    # Signed sum of this account's completed transactions in minor units, kept by the services with F().
+    # What the account held at the start of `opening_balance_date` (negative: owed); transactions before
+    # that date are already in it. Without a date every transaction counts.
+    opening_balance = MinorUnitsField(default=0, validators=[validate_signed_amount])
+    opening_balance_date = date_field(null=True, blank=True)
+    # The opening balance plus the signed sum of the completed transactions that count (on or after the
+    # opening date, not verification deposits), kept by the services with F().
     balance = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "account_fingerprint"], name="bank_account_unique_per_user"),
-            models.CheckConstraint(
-                condition=Q(account_type__in=["checking", "savings", "credit"]), name="bank_account_type_valid"
+            models.UniqueConstraint(
+                fields=["user", "account_fingerprint"],
+                condition=~Q(account_fingerprint=""),
+                name="bank_account_unique_per_user",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "active", "suspended"]), name="bank_account_status_valid"
+                condition=Q(account_type__in=["checking", "savings", "credit", "cash", "loan", "investment"]),
+                name="bank_account_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "active", "suspended", "closed"]), name="bank_account_status_valid"
             ),
             models.CheckConstraint(condition=Q(currency__in=CURRENCY_CODES), name="bank_account_currency_valid"),
-            models.CheckConstraint(condition=Q(last4__regex=r"^[0-9]{4}$"), name="bank_account_last4_digits"),
+            models.CheckConstraint(condition=Q(scheme__in=Scheme.values), name="bank_account_scheme_valid"),
             models.CheckConstraint(
-                condition=Q(routing_number__regex=r"^[0-9]{9}$"), name="bank_account_routing_digits"
+                condition=Q(verification_method__in=["micro_deposits", "none"]),
+                name="bank_account_verification_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(last4="") | Q(last4__regex=r"^[0-9A-Z]{4}$"), name="bank_account_last4_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(scheme="us_ach", routing_number__regex=r"^[0-9]{9}$")
+                | (~Q(scheme="us_ach") & Q(routing_number="")),
+                name="bank_account_routing_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(scheme="uk", sort_code__regex=r"^[0-9]{6}$") | (~Q(scheme="uk") & Q(sort_code="")),
+                name="bank_account_sort_code_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(scheme="none", account_type="cash", account_number_encrypted="", account_fingerprint="")
+                | (
+                    ~Q(scheme="none")
+                    & ~Q(account_type="cash")
+                    & ~Q(account_number_encrypted="")
+                    & ~Q(account_fingerprint="")
+                ),
+                name="bank_account_identifier_unless_cash",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="bank_account_closed_at_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(opening_balance__gte=-MAX_AMOUNT, opening_balance__lte=MAX_AMOUNT),
+                name="bank_account_opening_balance_range",
             ),
         ]
         indexes = [models.Index(fields=["user", "created_at", "id"], name="bank_account_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.display_name} ····{self.last4}"
+        return self.label
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        is_cash = self.account_type == self.AccountType.CASH
+        if is_cash and self.scheme not in ("", Scheme.NONE):
+            errors["account_type"] = (
+                "Cash has no bank identifier: choose another type, or leave the account numbers and IBAN out."
+            )
+        elif self.account_type and not is_cash and self.scheme == Scheme.NONE:
+            errors["scheme"] = (
+                "Only cash has no identifier: send account_number and routing_number (US), iban (and bic), "
+                "sort_code and account_number (UK), or account_number alone."
+            )
+        if not is_cash and not self.bank_name:
+            errors["bank_name"] = "Enter the bank's name."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:
-        return self.nickname or self.bank_name
+        return self.nickname or self.bank_name or self.get_account_type_display()
+
+    @property
+    def label(self) -> str:
+        """The name and the last four characters of its number: how the site names an account."""
+        return f"{self.display_name} ····{self.last4}" if self.last4 else self.display_name
 
     @property
     def masked_number(self) -> str:
-        return f"•••• {self.last4}"
+        return f"•••• {self.last4}" if self.last4 else ""
 
     @property
     def is_verified(self) -> bool:
@@ -145,6 +236,22 @@ class BankAccount(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_cash(self) -> bool:
+        return self.account_type == self.AccountType.CASH
+
+    @property
+    def is_debt(self) -> bool:
+        return self.account_type in self.DEBT_TYPES
+
+    @property
+    def needs_verification(self) -> bool:
+        return self.verification_method == self.VerificationMethod.MICRO_DEPOSITS
 
 
 class MicroDepositVerification(models.Model):
@@ -232,6 +339,9 @@ class Transaction(models.Model):
     posting_date = date_field(null=True, blank=True)
     external_id = models.CharField(max_length=100, blank=True, validators=[validate_text])
     transfer_pair_id = models.UUIDField(null=True, blank=True, editable=False)
+    # On both legs of a transfer between currencies: what the other leg moved, in its currency (the rate).
+    counter_amount = models.BigIntegerField(null=True, blank=True, editable=False)
+    counter_currency = models.CharField(max_length=3, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -265,6 +375,11 @@ class Transaction(models.Model):
                 condition=~Q(type="transfer") | Q(transfer_pair_id__isnull=False),
                 name="transaction_transfer_has_pair",
             ),
+            models.CheckConstraint(
+                condition=Q(counter_amount__isnull=True, counter_currency="")
+                | Q(type="transfer", counter_amount__gt=0, counter_currency__in=CURRENCY_CODES),
+                name="transaction_counter_only_on_transfers",
+            ),
             models.UniqueConstraint(
                 fields=["bank_account", "external_id"],
                 condition=~Q(external_id=""),
@@ -295,12 +410,30 @@ class Transaction(models.Model):
     @property
     def is_spending(self) -> bool:
         """Counts towards budgets and the spending chart: a debit that did not fail (pending ones count)."""
-        return self.type == self.Type.DEBIT and self.status != self.Status.FAILED
+        return self.type == self.Type.DEBIT and self.status != self.Status.FAILED and not self.is_verification
 
     @property
-    def balance_effect(self) -> int:
-        """What this transaction adds to its account's balance: only completed ones count."""
-        return self.signed_amount if self.status == self.Status.COMPLETED else 0
+    def is_verification(self) -> bool:
+        return self.category == Category.VERIFICATION
+
+    def balance_effect(self, opening_date: datetime.date | None) -> int:
+        """What this transaction adds to its account's balance, whose opening balance is as of `opening_date`:
+        completed ones on or after that date, never the verification deposits."""
+        if self.status != self.Status.COMPLETED or self.is_verification:
+            return 0
+        if opening_date is not None and self.transaction_date < opening_date:
+            return 0
+        return self.signed_amount
+
+    @property
+    def rate(self) -> tuple[str, str, Decimal] | None:
+        """A transfer between currencies as (currency sent, currency received, units received per unit sent)."""
+        if self.counter_amount is None:
+            return None
+        mine, theirs = (self.amount, self.currency), (self.counter_amount, self.counter_currency)
+        (sent, sent_in), (received, received_in) = (mine, theirs) if self.signed_amount < 0 else (theirs, mine)
+        value = Decimal(received).scaleb(-minor_units(received_in)) / Decimal(sent).scaleb(-minor_units(sent_in))
+        return sent_in, received_in, value
 
 
 class Budget(models.Model):
