@@ -211,7 +211,8 @@ def bank_account_update(
     fields = {name: value for name, value in changes.items() if name != "status"}
     if status not in (None, BankAccount.Status.CLOSED, BankAccount.Status.ACTIVE):
         raise_if({"status": ["Send “closed” to close the account, or “active” to reopen it."]})
-    if fields.get("opening_balance") and "opening_balance_date" not in fields and not account.opening_balance_date:
+    # An opening balance is as of a day: today unless one is given.
+    if fields.get("opening_balance") and fields.get("opening_balance_date", account.opening_balance_date) is None:
         fields["opening_balance_date"] = timezone.localdate()
     changed = sorted(name for name, value in fields.items() if getattr(account, name) != value)
     for name in changed:
