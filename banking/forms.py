@@ -168,13 +168,16 @@ class BankAccountForm(OpeningBalanceFields):
     field_order = ["account_type", "bank_name", "nickname", "country", "currency", "scheme", "routing_number",
                    "sort_code", "iban", "bic", "account_number", "opening_balance", "opening_balance_date"]  # fmt: skip
 
+    # Not required by the form, which cannot know the scheme yet, but needed for it: not marked "(optional)".
+    NEEDED = frozenset({"bank_name", "routing_number", "sort_code", "iban", "account_number"})
+
     def rows(self):
-        """Each field with the schemes it belongs to ("" for every scheme), for the template."""
+        """Each field with the schemes it belongs to ("" for every scheme) and whether it is needed."""
         for field in self:
             schemes = " ".join(s for s, names in SCHEME_FIELDS.items() if field.name in names)
             if field.name == "scheme":
                 schemes = " ".join(s for s in SCHEME_FIELDS if s != Scheme.NONE)
-            yield field, schemes
+            yield field, schemes, field.name in self.NEEDED
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -366,7 +369,8 @@ class TransactionFilterForm(forms.Form):
 
     def __init__(self, *args, accounts: list[BankAccount], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].choices = [("", "All accounts"), *_account_choices(accounts)]
+        # Without the currency: the filter's box is narrow on a phone, and a name cut short is no use.
+        self.fields["account"].choices = [("", "All accounts"), *((str(a.pk), a.label) for a in accounts)]
         self.fields["q"].widget.attrs.update({"placeholder": "Description or merchant", "type": "search"})
 
     def filters(self) -> TransactionFilters | None:
