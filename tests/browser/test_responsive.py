@@ -26,7 +26,8 @@ OVERFLOWING = """(width) => {
   const out = [];
   for (const el of document.querySelectorAll("body *")) {
     const style = getComputedStyle(el);
-    if (style.display === "none" || style.visibility === "hidden" || el.closest(".visually-hidden, .skip-link")) continue;
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    if (el.closest(".visually-hidden, .skip-link")) continue;
     if (el.closest("details:not([open])") && !el.matches("summary") && !el.closest("summary")) continue;
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0 || box.width <= 1) continue;
