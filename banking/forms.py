@@ -291,7 +291,7 @@ class TransferForm(forms.Form):
         widget=amount_input(),
     )
     to_amount = forms.CharField(
-        label="Amount received",
+        label="Received",
         max_length=24,
         required=False,
         help_text="Only between currencies: what arrives, in the receiving account's currency.",

@@ -30,10 +30,10 @@ from banking.validators import normalize_digits, validate_account_number, valida
 
 
 class Scheme(models.TextChoices):
-    US_ACH = "us_ach", "US account and routing number"
+    US_ACH = "us_ach", "US: routing and account"
     IBAN = "iban", "IBAN"
-    UK = "uk", "UK sort code and account number"
-    OTHER = "other", "Account number"
+    UK = "uk", "UK: sort code and account"
+    OTHER = "other", "Another country's account"
     NONE = "none", "None (cash)"
 
 
@@ -211,7 +211,7 @@ def parse_identifier(*, scheme: str | None, values: dict[str, Any]) -> Identifie
     wanted = SCHEME_FIELDS[scheme]
     for name in IDENTIFIER_FIELDS:
         if raw[name] is not None and name not in wanted:
-            errors.setdefault(name, []).append(f"{Scheme(scheme).label} accounts have no {name}: leave it out.")
+            errors.setdefault(name, []).append(f"An account of scheme {scheme} has no {name}: leave it out.")
     for name in wanted:
         if name != "bic" and not raw[name] and name not in errors:
             errors[name] = ["This field is required."]

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='bankaccount',
             name='scheme',
-            field=models.CharField(choices=[('us_ach', 'US account and routing number'), ('iban', 'IBAN'), ('uk', 'UK sort code and account number'), ('other', 'Account number'), ('none', 'None (cash)')], default='us_ach', error_messages={'invalid_choice': 'Choose a scheme: one of us_ach, iban, uk, other, none.'}, max_length=10),
+            field=models.CharField(choices=[('us_ach', 'US: routing and account'), ('iban', 'IBAN'), ('uk', 'UK: sort code and account'), ("other", "Another country's account"), ('none', 'None (cash)')], default='us_ach', error_messages={'invalid_choice': 'Choose a scheme: one of us_ach, iban, uk, other, none.'}, max_length=10),
             preserve_default=False,
         ),
         migrations.AddField(
