@@ -125,21 +125,13 @@ def _text(value: Any, field: str, errors: dict[str, list[str]]) -> str | None:
     return value
 
 
-def _us_account_number(value: str, errors: dict[str, list[str]]) -> str:
+def _digits(value: str, validator, field: str, errors: dict[str, list[str]]) -> str:
+    """A US number as typed (spaces and dashes dropped), its validator's messages in `errors`."""
     number = normalize_digits(value)
     try:
-        validate_account_number(number)
+        validator(number)
     except ValidationError as error:
-        errors["account_number"] = error.messages
-    return number
-
-
-def _routing_number(value: str, errors: dict[str, list[str]]) -> str:
-    number = normalize_digits(value)
-    try:
-        validate_routing_number(number)
-    except ValidationError as error:
-        errors["routing_number"] = error.messages
+        errors[field] = error.messages
     return number
 
 
@@ -228,8 +220,8 @@ def _parse(scheme: str, raw: dict[str, str | None], errors: dict[str, list[str]]
     if scheme == Scheme.US_ACH:
         return Identifier(
             scheme=scheme,
-            secret=_us_account_number(raw["account_number"] or "", errors),
-            routing_number=_routing_number(raw["routing_number"] or "", errors),
+            secret=_digits(raw["account_number"] or "", validate_account_number, "account_number", errors),
+            routing_number=_digits(raw["routing_number"] or "", validate_routing_number, "routing_number", errors),
         )
     if scheme == Scheme.UK:
         return Identifier(

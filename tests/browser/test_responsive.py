@@ -88,6 +88,13 @@ def rich_user(db):
     return {"user": user, "checking": checking, "euro": euro}
 
 
+@pytest.fixture
+def signed_in(page, rich_user):
+    sign_in(page, "wide@example.com", PASSWORD)
+    page.wait_for_url("**/dashboard/")
+    return rich_user
+
+
 def check_page(page, path: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(path)
@@ -109,9 +116,7 @@ def assert_amounts_visible(page, width: int, minimum: int) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_transactions_page_fits(page, rich_user, width):
-    sign_in(page, "wide@example.com", PASSWORD)
-    page.wait_for_url("**/dashboard/")
+def test_transactions_page_fits(page, signed_in, width):
 
     check_page(page, "/dashboard/transactions/", width)
 
@@ -123,9 +128,7 @@ def test_transactions_page_fits(page, rich_user, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_accounts_page_fits(page, rich_user, width):
-    sign_in(page, "wide@example.com", PASSWORD)
-    page.wait_for_url("**/dashboard/")
+def test_accounts_page_fits(page, signed_in, width):
 
     check_page(page, "/dashboard/accounts/", width)
 
@@ -135,11 +138,9 @@ def test_accounts_page_fits(page, rich_user, width):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("which", ["checking", "euro"])
-def test_account_detail_page_fits(page, rich_user, width, which):
-    sign_in(page, "wide@example.com", PASSWORD)
-    page.wait_for_url("**/dashboard/")
+def test_account_detail_page_fits(page, signed_in, width, which):
 
-    check_page(page, f"/dashboard/accounts/{rich_user[which].pk}/", width)
+    check_page(page, f"/dashboard/accounts/{signed_in[which].pk}/", width)
 
     assert_amounts_visible(page, width, minimum=1)
 
@@ -148,16 +149,12 @@ def test_account_detail_page_fits(page, rich_user, width, which):
 @pytest.mark.parametrize(
     "path", ["/dashboard/", "/dashboard/budgets/", "/dashboard/settings/sessions", "/dashboard/settings/billing"]
 )
-def test_other_tables_fit(page, rich_user, width, path):
-    sign_in(page, "wide@example.com", PASSWORD)
-    page.wait_for_url("**/dashboard/")
+def test_other_tables_fit(page, signed_in, width, path):
 
     check_page(page, path, width)
 
 
-def test_filters_fold_on_a_phone_and_show_every_value(page, rich_user):
-    sign_in(page, "wide@example.com", PASSWORD)
-    page.wait_for_url("**/dashboard/")
+def test_filters_fold_on_a_phone_and_show_every_value(page, signed_in):
     page.set_viewport_size({"width": 390, "height": 900})
     page.goto("/dashboard/transactions/")
 
@@ -173,9 +170,7 @@ def test_filters_fold_on_a_phone_and_show_every_value(page, rich_user):
     assert page.evaluate(TRUNCATED_SELECTS) == []
 
 
-def test_the_account_form_shows_only_the_chosen_schemes_fields(page, rich_user):
-    sign_in(page, "wide@example.com", PASSWORD)
-    page.wait_for_url("**/dashboard/")
+def test_the_account_form_shows_only_the_chosen_schemes_fields(page, signed_in):
     page.set_viewport_size({"width": 390, "height": 900})
     with override_settings(FREE_MAX_BANK_ACCOUNTS=100):
         page.goto("/dashboard/accounts/new")
