@@ -117,7 +117,7 @@ class BankAccountForm(OpeningBalanceFields):
     country = forms.ChoiceField(
         label="Country",
         required=False,
-        choices=[("", "From the account number (US, UK or the IBAN's)"), *country_choices()],
+        choices=[("", "From the account number"), *country_choices()],
     )
     currency = forms.ChoiceField(
         label="Currency", required=False, choices=[("", "The country's currency"), *CURRENCY_CHOICES]
@@ -128,7 +128,6 @@ class BankAccountForm(OpeningBalanceFields):
         choices=[c for c in Scheme.choices if c[0] != Scheme.NONE],
         initial=Scheme.US_ACH,
         widget=forms.RadioSelect,
-        help_text="Cash needs none.",
     )
     routing_number = forms.CharField(
         label="Routing number",
@@ -206,8 +205,7 @@ class BankAccountEditForm(OpeningBalanceFields):
     def __init__(self, *args, account: BankAccount, **kwargs):
         super().__init__(*args, **kwargs)
         self.account = account
-        if account.is_cash:
-            self.fields["bank_name"].help_text = "Optional for cash."
+        self.fields["bank_name"].required = not account.is_cash
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -92,7 +92,9 @@ def account_edit(request: HttpRequest, id) -> HttpResponse:
     initial = {
         "nickname": account.nickname,
         "bank_name": account.bank_name,
-        "opening_balance": to_decimal_string(account.opening_balance, account.currency),
+        "opening_balance": to_decimal_string(account.opening_balance, account.currency)
+        if account.opening_balance or account.opening_balance_date
+        else "",
         "opening_balance_date": account.opening_balance_date,
     }
     form = BankAccountEditForm(request.POST or None, initial=initial, account=account)

@@ -147,11 +147,19 @@ def test_account_detail_page_fits(page, signed_in, width, which):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize(
-    "path", ["/dashboard/", "/dashboard/budgets/", "/dashboard/settings/sessions", "/dashboard/settings/billing"]
+    "path",
+    [
+        "/dashboard/",
+        "/dashboard/budgets/",
+        "/dashboard/settings/sessions",
+        "/dashboard/settings/billing",
+        "/dashboard/accounts/new",
+        "/dashboard/accounts/{checking}/edit",
+        "/dashboard/transactions/transfer",
+    ],
 )
-def test_other_tables_fit(page, signed_in, width, path):
-
-    check_page(page, path, width)
+def test_other_pages_fit(page, signed_in, width, path):
+    check_page(page, path.format(checking=signed_in["checking"].pk), width)
 
 
 def test_filters_fold_on_a_phone_and_show_every_value(page, signed_in):
