@@ -31,8 +31,8 @@ class VerificationInline(admin.StackedInline):
 @admin.register(BankAccount)
 class BankAccountAdmin(admin.ModelAdmin):
     list_display = ("__str__", "user", "account_type", "currency", "masked", "status", "verified", "balance_display")
-    list_filter = ("status", "account_type", "currency", "verification_method")
-    search_fields = ("user__email", "bank_name", "nickname", "=last4", "=routing_number")
+    list_filter = ("status", "account_type", "scheme", "currency", "verification_method")
+    search_fields = ("user__email", "bank_name", "nickname", "=last4", "=routing_number", "=sort_code", "=bic")
     list_select_related = ("user",)
     exclude = SECRET_FIELDS
     fields = (
@@ -40,15 +40,22 @@ class BankAccountAdmin(admin.ModelAdmin):
         "bank_name",
         "nickname",
         "account_type",
+        "scheme",
+        "country",
         "currency",
         "masked",
         "routing_number",
+        "sort_code",
+        "bic",
         "status",
         "verification_method",
         "verified_at",
+        "opening_balance_display",
+        "opening_balance_date",
         "balance_display",
         "created_at",
         "updated_at",
+        "closed_at",
     )
     readonly_fields = fields
     inlines = [VerificationInline]
@@ -69,6 +76,10 @@ class BankAccountAdmin(admin.ModelAdmin):
     @admin.display(description="Verified", boolean=True)
     def verified(self, obj: BankAccount) -> bool:
         return obj.is_verified
+
+    @admin.display(description="Opening balance")
+    def opening_balance_display(self, obj: BankAccount) -> str:
+        return format_money(obj.opening_balance, obj.currency)
 
     @admin.display(description="Balance", ordering="balance")
     def balance_display(self, obj: BankAccount) -> str:

@@ -40,7 +40,9 @@ def bank_account_list(request: HttpRequest, limit: Limit = 50, cursor: str | Non
 
 @router.post("/bank-accounts", response={201: schemas.BankAccountOne, **errors(400, 402, 409)})
 def bank_account_create(request: HttpRequest, payload: schemas.BankAccountIn):
-    """Link a bank account: two micro-deposits are sent to it, confirm them with `/verify`."""
+    """Add an account, identified by `account_number` + `routing_number` (US), `iban` (+ `bic`), `sort_code` +
+    `account_number` (UK), `account_number` alone, or nothing (cash). A US account gets two micro-deposits:
+    confirm them with `/verify`; the others are active at once."""
     try:
         account = services.bank_account_create(user=request.user, request=request, **payload.dict())
     except services.BankAccountLimitReached as error:
@@ -53,6 +55,16 @@ def bank_account_create(request: HttpRequest, payload: schemas.BankAccountIn):
 @router.get("/bank-accounts/{id}", response={200: schemas.BankAccountOne, **errors(404)})
 def bank_account_get(request: HttpRequest, id: str):
     return {"bank_account": _account(request, id)}
+
+
+@router.patch("/bank-accounts/{id}", response={200: schemas.BankAccountOne, **errors(400, 404)})
+def bank_account_update(request: HttpRequest, id: str, payload: schemas.BankAccountPatch):
+    """Rename (`nickname`, `bank_name`), change the opening balance, close (`{"status": "closed"}`) or reopen
+    (`{"status": "active"}`) an account. A closed account keeps its history and takes no new transactions."""
+    account = services.bank_account_update(
+        user=request.user, bank_account=_account(request, id), changes=payload.dict(exclude_unset=True), request=request
+    )
+    return {"bank_account": account}
 
 
 @router.delete("/bank-accounts/{id}", response={204: None, **errors(404)})
@@ -136,7 +148,8 @@ def transaction_delete(request: HttpRequest, id: str):
 
 @router.post("/transfers", response={201: schemas.TransferOut, **errors(400, 404)})
 def transfer_create(request: HttpRequest, payload: schemas.TransferIn):
-    """Move money between two of your accounts: two linked transactions."""
+    """Move money between two of your accounts: two linked transactions. Between currencies send `to_amount`,
+    what arrives in the destination's currency."""
     values = payload.dict()
     source = _account(request, values.pop("from_account_id"))
     target = _account(request, values.pop("to_account_id"))

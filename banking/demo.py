@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from banking import crypto
+from banking.identifiers import Identifier, Scheme
 from banking.models import BankAccount, Budget, Category, DailySpending, Transaction
-from banking.services import account_number_context, fingerprint_data
+from banking.services import account_number_context
 
 DAYS = 365
 
@@ -129,23 +130,23 @@ def ensure_accounts(*, user, rng: random.Random) -> dict[str, BankAccount]:
     now = timezone.now()
     created = {}
     for offset, demo in enumerate(DEMO_ACCOUNTS):
-        number = _account_number(rng)
+        identifier = Identifier(scheme=Scheme.US_ACH, secret=_account_number(rng), routing_number=demo.routing_number)
         account = BankAccount(
             user=user,
             bank_name=demo.bank_name,
             nickname=demo.nickname,
             account_type=demo.account_type,
+            scheme=identifier.scheme,
+            country="US",
             currency=demo.currency,
-            routing_number=demo.routing_number,
-            last4=number[-4:],
+            routing_number=identifier.routing_number,
+            last4=identifier.last4,
             status=BankAccount.Status.ACTIVE,
             verified_at=now,
             created_at=now - datetime.timedelta(days=DAYS + 5, minutes=10 - offset),
         )
-        account.account_number_encrypted = ring.encrypt(number, context=account_number_context(account.pk))
-        account.account_fingerprint = ring.fingerprint(
-            fingerprint_data(user_id=user.pk, routing_number=demo.routing_number, account_number=number)
-        )
+        account.account_number_encrypted = ring.encrypt(identifier.secret, context=account_number_context(account.pk))
+        account.account_fingerprint = ring.fingerprint(identifier.fingerprint_data(user.pk))
         account.full_clean(validate_constraints=False)
         account.save(force_insert=True)
         created[demo.key] = account

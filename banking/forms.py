@@ -9,10 +9,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from banking.models import SPENDING_CATEGORIES, BankAccount, Budget, Category, Transaction
-from banking.money import CURRENCY_CHOICES, get_currency, parse_amount, to_decimal_string
+from banking.identifiers import IDENTIFIER_FIELDS, SCHEME_FIELDS, Scheme, implied_country
+from banking.models import SPENDING_CATEGORIES, USER_CATEGORIES, BankAccount, Budget, Category, Transaction
+from banking.money import (
+    CURRENCY_CHOICES,
+    default_currency,
+    get_currency,
+    parse_amount,
+    parse_signed_amount,
+    to_decimal_string,
+)
 from banking.selectors import TransactionFilters
-from banking.validators import DATE_ERROR_MESSAGES
+from banking.validators import DATE_ERROR_MESSAGES, country_choices
 from saas.widgets import FastSelect
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -54,36 +62,155 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
-def _parse_amount_field(form: forms.Form, field: str, currency: str | None) -> int | None:
+def _parse_amount_field(form: forms.Form, field: str, currency: str | None, *, parse=parse_amount) -> int | None:
     if field not in form.cleaned_data or not currency:
         return None
     raw = form.cleaned_data[field]
     try:
-        return parse_amount(raw, currency)
+        return parse(raw, currency)
     except ValidationError as error:
         form.add_error(field, error)
         return None
 
 
-class BankAccountForm(forms.Form):
-    bank_name = forms.CharField(label="Bank", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    nickname = forms.CharField(
-        label="Nickname", max_length=100, required=False, help_text="Optional: how the account appears here."
+def amount_input(**attrs) -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
+
+
+class OpeningBalanceFields(forms.Form):
+    opening_balance = forms.CharField(
+        label="Opening balance",
+        max_length=24,
+        required=False,
+        help_text="What the account held on the opening date, e.g. 1,234.50; for a card or loan, what you owe "
+        "as -1,234.50.",
+        widget=amount_input(),
     )
+    opening_balance_date = date_field(
+        "Opening date", required=False, help_text="Transactions before this date are already in the opening balance."
+    )
+
+    def clean_opening(self, cleaned: dict[str, Any], currency: str | None) -> None:
+        if cleaned.get("opening_balance"):
+            cleaned["opening_balance"] = _parse_amount_field(
+                self, "opening_balance", currency, parse=parse_signed_amount
+            )
+        elif "opening_balance" in cleaned:
+            cleaned["opening_balance"] = 0
+
+
+class BankAccountForm(OpeningBalanceFields):
+    """Linking an account. The identifier fields shown depend on the scheme chosen (CSS, no script needed);
+    only the chosen scheme's fields are sent on."""
+
     account_type = forms.ChoiceField(label="Type", choices=BankAccount.AccountType.choices)
+    bank_name = forms.CharField(
+        label="Bank",
+        max_length=100,
+        required=False,
+        help_text="Leave empty for cash.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    nickname = forms.CharField(
+        label="Nickname", max_length=100, required=False, help_text="How the account appears here."
+    )
+    country = forms.ChoiceField(
+        label="Country",
+        required=False,
+        choices=[("", "From the account number"), *country_choices()],
+    )
+    currency = forms.ChoiceField(
+        label="Currency", required=False, choices=[("", "The country's currency"), *CURRENCY_CHOICES]
+    )
+    scheme = forms.ChoiceField(
+        label="How your bank identifies it",
+        required=False,
+        choices=[c for c in Scheme.choices if c[0] != Scheme.NONE],
+        initial=Scheme.US_ACH,
+        widget=forms.RadioSelect,
+    )
     routing_number = forms.CharField(
         label="Routing number",
         max_length=20,
+        required=False,
         help_text="The 9 digits at the bottom left of a check.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    sort_code = forms.CharField(
+        label="Sort code",
+        max_length=10,
+        required=False,
+        help_text="6 digits, e.g. 12-34-56.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    iban = forms.CharField(
+        label="IBAN",
+        max_length=50,
+        required=False,
+        help_text="Starts with the country code, e.g. DE89 3704 0044 0532 0130 00. Stored encrypted.",
+        widget=SecretTextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    bic = forms.CharField(
+        label="BIC (SWIFT code)",
+        max_length=15,
+        required=False,
+        help_text="Optional: 8 or 11 characters.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     account_number = forms.CharField(
         label="Account number",
-        max_length=30,
-        help_text="4 to 17 digits. It is stored encrypted and only the last four are shown.",
-        widget=SecretTextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        max_length=40,
+        required=False,
+        help_text="It is stored encrypted and only its last four characters are shown.",
+        widget=SecretTextInput(attrs={"autocomplete": "off"}),
     )
-    currency = forms.ChoiceField(label="Currency", choices=CURRENCY_CHOICES, initial="USD")
+    field_order = ["account_type", "bank_name", "nickname", "country", "currency", "scheme", "routing_number",
+                   "sort_code", "iban", "bic", "account_number", "opening_balance", "opening_balance_date"]  # fmt: skip
+
+    # Not required by the form, which cannot know the scheme yet, but needed for it: not marked "(optional)".
+    NEEDED = frozenset({"bank_name", "routing_number", "sort_code", "iban", "account_number"})
+
+    def rows(self):
+        """Each field with the schemes it belongs to ("" for every scheme) and whether it is needed."""
+        for field in self:
+            schemes = " ".join(s for s, names in SCHEME_FIELDS.items() if field.name in names)
+            if field.name == "scheme":
+                schemes = " ".join(s for s in SCHEME_FIELDS if s != Scheme.NONE)
+            yield field, schemes, field.name in self.NEEDED
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("account_type") == BankAccount.AccountType.CASH:
+            scheme = Scheme.NONE
+        else:
+            scheme = cleaned.get("scheme") or None
+        wanted = SCHEME_FIELDS[scheme] if scheme else IDENTIFIER_FIELDS
+        for name in IDENTIFIER_FIELDS:
+            value = cleaned.get(name)
+            # The chosen scheme's fields go on as typed (an empty one is reported missing); the others not at all.
+            cleaned[name] = value if name in wanted and (scheme or value) else None
+        cleaned["scheme"] = scheme
+        cleaned["country"] = cleaned.get("country") or None
+        cleaned["currency"] = cleaned.get("currency") or None
+        country = cleaned["country"] or implied_country(scheme, cleaned)
+        self.clean_opening(cleaned, cleaned["currency"] or default_currency(country) or "USD")
+        return cleaned
+
+
+class BankAccountEditForm(OpeningBalanceFields):
+    bank_name = forms.CharField(label="Bank", max_length=100, required=False)
+    nickname = forms.CharField(label="Nickname", max_length=100, required=False)
+    field_order = ["nickname", "bank_name", "opening_balance", "opening_balance_date"]
+
+    def __init__(self, *args, account: BankAccount, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["bank_name"].required = not account.is_cash
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.clean_opening(cleaned, self.account.currency)
+        return cleaned
 
 
 class VerifyForm(forms.Form):
@@ -108,7 +235,7 @@ ACCOUNT_CHOICE_ERRORS = {"invalid_choice": "Pick one of your accounts from the l
 
 
 def _account_choices(accounts: list[BankAccount]) -> list[tuple[str, str]]:
-    return [(str(a.pk), f"{a.display_name} ····{a.last4} ({a.currency})") for a in accounts]
+    return [(str(a.pk), f"{a.label} ({a.currency})") for a in accounts]
 
 
 class TransactionForm(forms.Form):
@@ -119,13 +246,13 @@ class TransactionForm(forms.Form):
     amount = forms.CharField(
         label="Amount",
         max_length=24,
-        help_text="In the account's currency, without a sign, e.g. 12.50.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text="In the account's currency, without a minus sign, e.g. 1,234.50.",
+        widget=amount_input(),
     )
     transaction_date = date_field("Date")
     description = forms.CharField(label="Description", max_length=255)
     merchant_name = forms.CharField(label="Merchant", max_length=100, required=False)
-    category = forms.ChoiceField(label="Category", choices=Category.choices, initial=Category.OTHER)
+    category = forms.ChoiceField(label="Category", choices=USER_CATEGORIES, initial=Category.OTHER)
     status = forms.ChoiceField(label="Status", choices=Transaction.Status.choices, initial="completed")
     posting_date = date_field("Posting date", required=False)
 
@@ -149,14 +276,24 @@ class TransferEditForm(forms.Form):
 
     description = forms.CharField(label="Description", max_length=255)
     merchant_name = forms.CharField(label="Merchant", max_length=100, required=False)
-    category = forms.ChoiceField(label="Category", choices=Category.choices)
+    category = forms.ChoiceField(label="Category", choices=USER_CATEGORIES)
 
 
 class TransferForm(forms.Form):
     from_account_id = forms.ChoiceField(label="From", error_messages=ACCOUNT_CHOICE_ERRORS)
     to_account_id = forms.ChoiceField(label="To", error_messages=ACCOUNT_CHOICE_ERRORS)
     amount = forms.CharField(
-        label="Amount", max_length=24, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        label="Amount",
+        max_length=24,
+        help_text="What leaves the first account, in its currency.",
+        widget=amount_input(),
+    )
+    to_amount = forms.CharField(
+        label="Received",
+        max_length=24,
+        required=False,
+        help_text="Only between currencies: what arrives, in the receiving account's currency.",
+        widget=amount_input(),
     )
     transaction_date = date_field("Date")
     description = forms.CharField(label="Description", max_length=255, required=False, help_text="Optional.")
@@ -178,6 +315,10 @@ class TransferForm(forms.Form):
         cleaned["from_account"], cleaned["to_account"] = source, target
         if source is not None:
             cleaned["amount"] = _parse_amount_field(self, "amount", source.currency)
+        if cleaned.get("to_amount") and target is not None:
+            cleaned["to_amount"] = _parse_amount_field(self, "to_amount", target.currency)
+        else:
+            cleaned["to_amount"] = None
         return cleaned
 
 
@@ -188,7 +329,7 @@ class BudgetForm(forms.Form):
         label="Limit",
         max_length=24,
         help_text="The most you want to spend in each period.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=amount_input(),
     )
     currency = forms.ChoiceField(label="Currency", choices=CURRENCY_CHOICES, initial="USD")
     period = forms.ChoiceField(label="Period", choices=Budget.Period.choices, initial="monthly")
@@ -226,7 +367,8 @@ class TransactionFilterForm(forms.Form):
 
     def __init__(self, *args, accounts: list[BankAccount], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].choices = [("", "All accounts"), *_account_choices(accounts)]
+        # Without the currency: the filter's box is narrow on a phone, and a name cut short is no use.
+        self.fields["account"].choices = [("", "All accounts"), *((str(a.pk), a.label) for a in accounts)]
         self.fields["q"].widget.attrs.update({"placeholder": "Description or merchant", "type": "search"})
 
     def filters(self) -> TransactionFilters | None:

@@ -3,7 +3,7 @@ requests may send. Input schemas parse; the models and services decide what is v
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
@@ -18,24 +18,42 @@ if TYPE_CHECKING:
 
 
 class BankAccountOut(Schema):
-    """A bank account: never the full account number."""
+    """A bank account: never the full account number or IBAN."""
 
     id: uuid.UUID
     bank_name: str
     nickname: str
     account_type: str
     currency: str
-    last4: str
-    routing_number: str
+    country: str | None
+    scheme: str
+    last4: str | None
+    routing_number: str | None
+    bic: str | None
     status: str
     is_verified: bool
-    verification_method: str | None
+    verification_method: str
     balance: int
+    opening_balance: int
+    opening_balance_date: datetime.date | None
     created_at: datetime.datetime
+    closed_at: datetime.datetime | None
 
     @staticmethod
-    def resolve_verification_method(obj: BankAccount) -> str | None:
-        return obj.verification_method or None
+    def resolve_country(obj: BankAccount) -> str | None:
+        return obj.country or None
+
+    @staticmethod
+    def resolve_last4(obj: BankAccount) -> str | None:
+        return obj.last4 or None
+
+    @staticmethod
+    def resolve_routing_number(obj: BankAccount) -> str | None:
+        return obj.routing_number if obj.scheme == BankAccount.Scheme.US_ACH else None
+
+    @staticmethod
+    def resolve_bic(obj: BankAccount) -> str | None:
+        return obj.bic or None
 
 
 class TransactionOut(Schema):
@@ -140,22 +158,39 @@ def _upper(value: object) -> object:
 
 
 class BankAccountIn(Schema):
-    account_number: str
-    routing_number: str
-    bank_name: Text
+    """The identifier of one scheme (which one follows from the fields sent, or `scheme`), or none for cash."""
+
     account_type: BankAccount.AccountType
+    bank_name: Text = ""
     nickname: Text = ""
-    currency: str = "USD"
+    currency: str | None = None
+    country: str | None = None
+    scheme: BankAccount.Scheme | None = None
+    account_number: str | None = None
+    routing_number: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    sort_code: str | None = None
+    opening_balance: MinorUnits = 0
+    opening_balance_date: IsoDate | None = None
 
-    _currency = field_validator("currency", mode="before")(_upper)
+    _codes = field_validator("currency", "country", mode="before")(_upper)
 
-    @field_validator("account_number", "routing_number", mode="before")
+    @field_validator("account_number", "routing_number", "iban", "bic", "sort_code", mode="before")
     @classmethod
     def _strict_text(cls, value: object) -> object:
         # A number sent as a JSON number loses its leading zeros: only text is an account number.
-        if not isinstance(value, str):
-            raise ValueError("Send this number as a string of digits, in quotes.")
+        if value is not None and not isinstance(value, str):
+            raise ValueError("Send this number as text, in quotes.")
         return value
+
+
+class BankAccountPatch(_Patch):
+    nickname: Text = None  # type: ignore[assignment]
+    bank_name: Text = None  # type: ignore[assignment]
+    opening_balance: MinorUnits = None  # type: ignore[assignment]
+    opening_balance_date: IsoDate | None = None
+    status: Literal["closed", "active"] = None  # type: ignore[assignment]
 
 
 class VerifyIn(Schema):
@@ -193,6 +228,7 @@ class TransferIn(Schema):
     amount: MinorUnits
     transaction_date: IsoDate
     description: Text = ""
+    to_amount: MinorUnits | None = None
 
 
 class BudgetIn(Schema):

@@ -9,6 +9,9 @@ urlpatterns = [
     path("dashboard/accounts/", bank_accounts.account_list, name="account_list"),
     path("dashboard/accounts/new", bank_accounts.account_new, name="account_new"),
     path("dashboard/accounts/<uuid:id>/", bank_accounts.account_detail, name="account_detail"),
+    path("dashboard/accounts/<uuid:id>/edit", bank_accounts.account_edit, name="account_edit"),
+    path("dashboard/accounts/<uuid:id>/close", bank_accounts.account_close, name="account_close"),
+    path("dashboard/accounts/<uuid:id>/reopen", bank_accounts.account_reopen, name="account_reopen"),
     path("dashboard/accounts/<uuid:id>/verify", bank_accounts.account_verify, name="account_verify"),
     path(
         "dashboard/accounts/<uuid:id>/deposits", bank_accounts.account_resend_deposits, name="account_resend_deposits"

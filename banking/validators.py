@@ -6,6 +6,7 @@ encrypted). Forms and API schemas only parse what was typed or sent into Python 
 import datetime
 import re
 
+import pycountry
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -57,3 +58,23 @@ def validate_plausible_date(value: datetime.date) -> None:
             code="out_of_range",
             params={"first": f"{EARLIEST_DATE:%Y}", "last": f"{latest:%Y-%m-%d}"},
         )
+
+
+def validate_country(value: str) -> None:
+    """An ISO 3166-1 alpha-2 country code, in capitals."""
+    if not isinstance(value, str) or len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(
+            "Unknown country %(value)s: use a two-letter ISO 3166 code such as US, DE or GB.",
+            code="unknown_country",
+            params={"value": value if isinstance(value, str) and value else repr(value)},
+        )
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166 country as (code, name), by name."""
+    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda choice: choice[1])
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return country.name if country is not None else code

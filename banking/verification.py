@@ -1,5 +1,6 @@
 """The seam to whatever sends micro-deposits. No ACH processor is connected: the built-in provider
-simulates one by recording the two deposits as `credit` transactions described `ACCTVERIFY`.
+simulates one by recording the two deposits as `credit` transactions described `ACCTVERIFY`, in the
+`verification` category: they are shown in the account's history but count in no balance, spending or income.
 
 A real provider implements `send_micro_deposits` by asking its processor to send the amounts (after the
 database transaction commits) and returns its reference; BANK_VERIFICATION_PROVIDER names the class.
@@ -8,7 +9,6 @@ database transaction commits) and returns its reference; BANK_VERIFICATION_PROVI
 from typing import Protocol
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -43,7 +43,7 @@ class SimulatedMicroDepositProvider:
                 type=Transaction.Type.CREDIT,
                 status=Transaction.Status.COMPLETED,
                 description=DEPOSIT_DESCRIPTION,
-                category=Category.OTHER,
+                category=Category.VERIFICATION,
                 merchant_name="Ledgerly verification",
                 transaction_date=today,
                 posting_date=today,
@@ -53,8 +53,6 @@ class SimulatedMicroDepositProvider:
         for deposit in deposits:
             deposit.full_clean(validate_constraints=False)
             deposit.save(force_insert=True)
-        BankAccount.objects.filter(pk=bank_account.pk).update(balance=F("balance") + sum(amounts))
-        bank_account.balance += sum(amounts)
         return f"sim_{bank_account.pk.hex[:12]}"
 
 

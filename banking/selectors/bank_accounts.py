@@ -1,6 +1,5 @@
 """Reads for bank accounts. Another user's account is a 404, never a 403."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -55,21 +54,46 @@ class AccountAllowance:
         return self.limit is not None and self.count >= self.limit
 
 
-def bank_account_allowance(*, user: User, count: int | None = None) -> AccountAllowance:
-    """How many accounts the user has linked and may link (None: no limit)."""
-    if count is None:
-        count = BankAccount.objects.filter(user=user).count()
+def limited_account_count(*, user: User) -> int:
+    """How many accounts count toward the plan's limit: every one but cash, which links no bank."""
+    return BankAccount.objects.filter(user=user).exclude(account_type=BankAccount.AccountType.CASH).count()
+
+
+def bank_account_allowance(*, user: User, accounts: Iterable[BankAccount] | None = None) -> AccountAllowance:
+    """How many bank accounts the user has linked (cash does not count) and may link (None: no limit)."""
+    count = limited_account_count(user=user) if accounts is None else sum(1 for a in accounts if not a.is_cash)
     return AccountAllowance(count=count, limit=bank_account_limit(user=user))
 
 
-def totals_by_currency(accounts: Iterable[BankAccount]) -> list[tuple[str, int]]:
-    """Balances summed per currency (never across currencies), largest group first."""
-    totals: dict[str, int] = defaultdict(int)
-    counts: dict[str, int] = defaultdict(int)
+@dataclass
+class CurrencyTotal:
+    """What the open accounts in one currency hold: `assets` (positive balances), `debts` (negative ones: cards,
+    loans, overdrafts) and their sum, the net worth."""
+
+    currency: str
+    assets: int = 0
+    debts: int = 0
+    accounts: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.assets + self.debts
+
+
+def totals_by_currency(accounts: Iterable[BankAccount]) -> list[CurrencyTotal]:
+    """Per currency (never across currencies), over the open accounts: assets, debts and net worth; the
+    currency with the most accounts first. Closed accounts are out of the totals."""
+    totals: dict[str, CurrencyTotal] = {}
     for account in accounts:
-        totals[account.currency] += account.balance
-        counts[account.currency] += 1
-    return sorted(totals.items(), key=lambda item: (-counts[item[0]], item[0]))
+        if account.is_closed:
+            continue
+        total = totals.setdefault(account.currency, CurrencyTotal(account.currency))
+        total.accounts += 1
+        if account.balance > 0:
+            total.assets += account.balance
+        else:
+            total.debts += account.balance
+    return sorted(totals.values(), key=lambda t: (-t.accounts, t.currency))
 
 
 def account_transaction_counts(*, user: User) -> dict[Any, int]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from banking.models import BankAccount, Transaction
-from banking.selectors.bank_accounts import bank_account_list, totals_by_currency
+from banking.selectors.bank_accounts import CurrencyTotal, bank_account_list, totals_by_currency
 from banking.selectors.budgets import BudgetProgress, budget_list, budget_period, month_bounds
 from banking.selectors.spending import CategorySpend, by_category, spending_sums
 from banking.selectors.transactions import recent_transactions
@@ -15,8 +15,8 @@ from banking.selectors.transactions import recent_transactions
 
 @dataclass
 class Dashboard:
-    accounts: list[BankAccount]
-    totals: list[tuple[str, int]]
+    accounts: list[BankAccount]  # the open ones
+    totals: list[CurrencyTotal]
     month_start: datetime.date
     month_end: datetime.date
     spending: dict[str, list[CategorySpend]]
@@ -28,7 +28,8 @@ def dashboard_summary(*, user: User, today: datetime.date | None = None) -> Dash
     """Everything the overview shows, in four queries whatever the data size: accounts, budgets, the
     spending rows of this month and of the budgets' periods (together), recent transactions."""
     today = today or timezone.localdate()
-    accounts = bank_account_list(user=user)
+    every_account = bank_account_list(user=user)
+    accounts = [a for a in every_account if not a.is_closed]
     month_start, month_end = month_bounds(today)
     progress = [BudgetProgress(b, *budget_period(b, today)) for b in budget_list(user=user, active_only=True)]
     month_totals = spending_sums(user=user, period=(month_start, month_end), progress=progress)
@@ -39,5 +40,5 @@ def dashboard_summary(*, user: User, today: datetime.date | None = None) -> Dash
         month_end=month_end,
         spending=by_category(month_totals),
         budgets=progress,
-        recent=recent_transactions(user=user, accounts=accounts, limit=8),
+        recent=recent_transactions(user=user, accounts=every_account, limit=8),
     )

@@ -5,20 +5,21 @@ themselves (banking.signals).
 
 from banking.services.balances import bank_account_balances_recompute, spending_rebuild
 from banking.services.bank_accounts import (
+    ACCOUNT_EDITABLE_FIELDS,
     BankAccountLimitReached,
     DuplicateBankAccount,
-    VerificationError,
     account_number_context,
     bank_account_activate,
+    bank_account_close,
     bank_account_create,
     bank_account_delete,
-    bank_account_resend_deposits,
+    bank_account_reopen,
     bank_account_reveal_number,
     bank_account_suspend,
-    bank_account_verify,
-    fingerprint_data,
+    bank_account_update,
 )
 from banking.services.budgets import BUDGET_FIELDS, budget_create, budget_delete, budget_update
+from banking.services.micro_deposits import VerificationError, bank_account_resend_deposits, bank_account_verify
 from banking.services.transactions import (
     EDITABLE_FIELDS,
     TRANSFER_EDITABLE_FIELDS,
@@ -29,6 +30,7 @@ from banking.services.transactions import (
 )
 
 __all__ = [
+    "ACCOUNT_EDITABLE_FIELDS",
     "BUDGET_FIELDS",
     "EDITABLE_FIELDS",
     "TRANSFER_EDITABLE_FIELDS",
@@ -38,16 +40,18 @@ __all__ = [
     "account_number_context",
     "bank_account_activate",
     "bank_account_balances_recompute",
+    "bank_account_close",
     "bank_account_create",
     "bank_account_delete",
+    "bank_account_reopen",
     "bank_account_resend_deposits",
     "bank_account_reveal_number",
     "bank_account_suspend",
+    "bank_account_update",
     "bank_account_verify",
     "budget_create",
     "budget_delete",
     "budget_update",
-    "fingerprint_data",
     "spending_rebuild",
     "transaction_create",
     "transaction_delete",

@@ -7,17 +7,39 @@ Both move with F() expressions in the same database transaction as the rows that
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.services import user_data_changed
-from banking.models import BankAccount, DailySpending, Transaction
+from banking.models import BankAccount, Category, DailySpending, Transaction
 
 
 def balance_move(bank_account_id, delta: int) -> None:
     if delta:
         BankAccount.objects.filter(pk=bank_account_id).update(balance=F("balance") + delta)
+
+
+def _counted() -> Subquery:
+    """Per account (OuterRef), the signed sum of the transactions its balance counts: completed, not the
+    verification deposits, on or after its opening balance's date (Transaction.balance_effect)."""
+    return Subquery(
+        Transaction.objects.filter(bank_account=OuterRef("pk"), status=Transaction.Status.COMPLETED)
+        .exclude(category=Category.VERIFICATION)
+        .filter(
+            Q(bank_account__opening_balance_date__isnull=True)
+            | Q(transaction_date__gte=F("bank_account__opening_balance_date"))
+        )
+        .order_by()
+        .values("bank_account")
+        .annotate(total=Sum("signed_amount"))
+        .values("total")
+    )
+
+
+def balances_recompute(accounts: QuerySet[BankAccount]) -> None:
+    """Set each balance to its opening balance plus the transactions it counts (one UPDATE)."""
+    accounts.update(balance=F("opening_balance") + Coalesce(_counted(), Value(0)))
 
 
 def _spending_add(*, user_id, day: datetime.date, category: str, currency: str, delta: int) -> None:
@@ -53,6 +75,7 @@ def spending_rebuild(*, user: User) -> None:
     groups = (
         Transaction.objects.filter(user=user, type=Transaction.Type.DEBIT)
         .exclude(status=Transaction.Status.FAILED)
+        .exclude(category=Category.VERIFICATION)
         .order_by()
         .values("transaction_date", "category", "currency")
         .annotate(total=Sum("amount"))
@@ -70,13 +93,6 @@ def spending_rebuild(*, user: User) -> None:
 
 
 def bank_account_balances_recompute(*, user: User) -> None:
-    """Set each of the user's balances to the signed sum of its completed transactions (after bulk loads)."""
-    completed = (
-        Transaction.objects.filter(bank_account=OuterRef("pk"), status=Transaction.Status.COMPLETED)
-        .order_by()
-        .values("bank_account")
-        .annotate(total=Sum("signed_amount"))
-        .values("total")
-    )
-    BankAccount.objects.filter(user=user).update(balance=Coalesce(Subquery(completed), Value(0)))
+    """Recompute each of the user's balances from its opening balance and transactions (after bulk loads)."""
+    balances_recompute(BankAccount.objects.filter(user=user))
     user_data_changed(user.pk)  # a bulk write: no model signal tells the caches

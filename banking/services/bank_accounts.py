@@ -1,9 +1,7 @@
-"""Writes for bank accounts: link (encrypted number, plan limit, duplicates), micro-deposit verification,
-removal, the audited number reveal, and the staff actions."""
+"""Writes for bank accounts: link one (identifier per scheme, encrypted; plan limit; duplicates), edit, close
+and reopen, removal, the audited number reveal, and the staff actions. Verification is in micro_deposits."""
 
 import datetime
-import hmac
-import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,14 +12,18 @@ from django.utils import timezone
 from accounts.audit import audit_log
 from accounts.models import User
 from banking import crypto
-from banking.models import BankAccount, MicroDepositVerification
-from banking.services.balances import spending_rebuild
-from banking.services.base import raise_if, user_lock, validate
-from banking.validators import normalize_digits, validate_account_number, validate_routing_number
-from banking.verification import get_provider
+from banking.identifiers import SCHEME_COUNTRY, Identifier, Scheme, parse_identifier, stored_identifier
+from banking.models import BankAccount
+from banking.money import default_currency
+from banking.selectors.bank_accounts import limited_account_count
+from banking.services.balances import balances_recompute, spending_rebuild
+from banking.services.base import pick, raise_if, user_lock, validate
+from banking.services.micro_deposits import send_micro_deposits
 from billing.selectors import bank_account_limit
 
 ACCOUNT_NUMBER_FIELD = "account_number"
+SECRET_FIELDS = ["account_number_encrypted", "account_fingerprint"]
+ACCOUNT_EDITABLE_FIELDS = ("nickname", "bank_name", "opening_balance", "opening_balance_date", "status")
 
 
 class BankAccountLimitReached(Exception):
@@ -33,85 +35,108 @@ class BankAccountLimitReached(Exception):
 
 
 class DuplicateBankAccount(Exception):
-    """This user already linked the same account number at the same routing number."""
+    """This user already linked the same identifier (same scheme)."""
 
     def __init__(self):
-        super().__init__("You already linked this account (same account and routing number).")
-
-
-class VerificationError(Exception):
-    """A verification attempt that did not verify; `code` says why, `message` says what to do."""
-
-    def __init__(self, code: str, message: str, *, attempts_left: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.attempts_left = attempts_left
+        super().__init__("You already linked this account (the same account number, IBAN or sort code).")
 
 
 def account_number_context(bank_account_id) -> bytes:
     return crypto.row_context(BankAccount._meta.db_table, ACCOUNT_NUMBER_FIELD, bank_account_id)
 
 
-def fingerprint_data(*, user_id, routing_number: str, account_number: str) -> str:
-    return f"{user_id}|{routing_number}|{account_number}"
-
-
-def _identifier(value: Any, validator, errors: dict[str, list[str]], field: str) -> str:
-    """A number as typed (spaces and dashes dropped), or "" with the validator's message in `errors`."""
-    number = normalize_digits(value) if isinstance(value, str) else value
-    try:
-        validator(number)
-    except ValidationError as error:
-        errors[field] = error.messages
-        return ""
-    return number
+def _country_and_currency(
+    identifier: Identifier | None, country: str | None, currency: str | None, errors: dict[str, list[str]]
+) -> tuple[str, str]:
+    """The account's country (given, or implied by its identifier) and currency (given, or the country's)."""
+    implied = (identifier.country or SCHEME_COUNTRY.get(identifier.scheme, "")) if identifier else ""
+    if country and implied and country != implied:
+        what = "IBAN" if identifier and identifier.scheme == Scheme.IBAN else "identifier"
+        errors["country"] = [f"This {what} belongs to {implied}: send country {implied}, or leave it out."]
+    country = country or implied
+    currency = currency or default_currency(country)
+    if not currency:
+        errors.setdefault("currency", []).append(f"Choose the account's currency: we cannot tell it from {country}.")
+    return country, currency or ""
 
 
 @transaction.atomic
 def bank_account_create(
     *,
     user: User,
-    account_number: str,
-    routing_number: str,
-    bank_name: str,
     account_type: str,
+    bank_name: str = "",
     nickname: str = "",
-    currency: str = "USD",
+    currency: str | None = None,
+    country: str | None = None,
+    scheme: str | None = None,
+    account_number: str | None = None,
+    routing_number: str | None = None,
+    iban: str | None = None,
+    bic: str | None = None,
+    sort_code: str | None = None,
+    opening_balance: int = 0,
+    opening_balance_date: datetime.date | None = None,
     request: HttpRequest | None = None,
 ) -> BankAccount:
-    """Link an account: validate, enforce the plan limit and uniqueness, encrypt, then send micro-deposits."""
+    """Add an account: validate its identifier, enforce the plan limit (cash is free) and uniqueness, encrypt,
+    then send micro-deposits to a `us_ach` account; every other scheme is active at once."""
     errors: dict[str, list[str]] = {}
-    account_number = _identifier(account_number, validate_account_number, errors, "account_number")
-    routing_number = _identifier(routing_number, validate_routing_number, errors, "routing_number")
+    values = {"account_number": account_number, "routing_number": routing_number, "iban": iban, "bic": bic,
+              "sort_code": sort_code}  # fmt: skip
+    identifier: Identifier | None = None
+    try:
+        identifier = parse_identifier(scheme=scheme, values=values)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    country, currency = _country_and_currency(identifier, country, currency, errors)
+    if opening_balance_date is None and opening_balance:
+        opening_balance_date = timezone.localdate()
+    verifies = identifier is not None and identifier.scheme == Scheme.US_ACH
     account = BankAccount(
         user=user,
         bank_name=bank_name,
         nickname=nickname,
         account_type=account_type,
+        scheme=identifier.scheme if identifier else (scheme or ""),
+        country=country,
         currency=currency,
-        routing_number=routing_number,
-        last4=account_number[-4:],
-        status=BankAccount.Status.PENDING,
+        routing_number=identifier.routing_number if identifier else "",
+        sort_code=identifier.sort_code if identifier else "",
+        bic=identifier.bic if identifier else "",
+        last4=identifier.last4 if identifier else "",
+        status=BankAccount.Status.PENDING if verifies else BankAccount.Status.ACTIVE,
+        verification_method=(
+            BankAccount.VerificationMethod.MICRO_DEPOSITS if verifies else BankAccount.VerificationMethod.NONE
+        ),
+        opening_balance=opening_balance,
+        opening_balance_date=opening_balance_date,
+        balance=opening_balance if isinstance(opening_balance, int) else 0,
     )
     try:
-        validate(account, exclude=["account_number_encrypted", "account_fingerprint", "routing_number", "last4"])
+        validate(account, exclude=SECRET_FIELDS)
     except ValidationError as error:
-        errors.update(error.message_dict)
+        for name, messages in error.message_dict.items():
+            if name == "scheme" and errors:  # a bad identifier already says what is missing
+                continue
+            errors.setdefault(name, messages)
     raise_if(errors)
+    assert identifier is not None
 
     # One account creation at a time per user, so two tabs cannot both slip under the plan limit.
     user_lock(user)
-    limit = bank_account_limit(user=user)
-    if limit is not None and BankAccount.objects.filter(user=user).count() >= limit:
-        raise BankAccountLimitReached(limit)
+    if not account.is_cash:
+        limit = bank_account_limit(user=user)
+        if limit is not None and limited_account_count(user=user) >= limit:
+            raise BankAccountLimitReached(limit)
 
-    ring = crypto.get_key_ring()
-    data = fingerprint_data(user_id=user.pk, routing_number=routing_number, account_number=account_number)
-    if BankAccount.objects.filter(user=user, account_fingerprint__in=ring.fingerprints(data)).exists():
-        raise DuplicateBankAccount()
-    account.account_number_encrypted = ring.encrypt(account_number, context=account_number_context(account.pk))
-    account.account_fingerprint = ring.fingerprint(data)
+    if identifier.scheme != Scheme.NONE:
+        ring = crypto.get_key_ring()
+        data = identifier.fingerprint_data(user.pk)
+        if BankAccount.objects.filter(user=user, account_fingerprint__in=ring.fingerprints(data)).exists():
+            raise DuplicateBankAccount()
+        account.account_number_encrypted = ring.encrypt(identifier.secret, context=account_number_context(account.pk))
+        account.account_fingerprint = ring.fingerprint(data)
     try:
         with transaction.atomic():
             account.save(force_insert=True)
@@ -121,146 +146,100 @@ def bank_account_create(
         action="bank_account.created",
         user=user,
         request=request,
-        details={"bank_account_id": str(account.pk), "last4": account.last4, "account_type": account_type},
+        details={
+            "bank_account_id": str(account.pk),
+            "last4": account.last4,
+            "account_type": account_type,
+            "scheme": account.scheme,
+        },
     )
-    _send_micro_deposits(account=account, request=request)
+    if verifies:
+        send_micro_deposits(account=account, request=request)
     return account
 
 
-def _send_micro_deposits(*, account: BankAccount, request: HttpRequest | None) -> MicroDepositVerification:
-    amounts = (secrets.randbelow(99) + 1, secrets.randbelow(99) + 1)
-    provider = get_provider()
-    reference = provider.send_micro_deposits(bank_account=account, amounts=amounts)
-    now = timezone.now()
-    verification, _ = MicroDepositVerification.objects.update_or_create(
-        bank_account=account,
-        defaults={
-            "amount_1": amounts[0],
-            "amount_2": amounts[1],
-            "attempts": 0,
-            "state": MicroDepositVerification.State.PENDING,
-            "provider": provider.name,
-            "provider_reference": reference or "",
-            "sent_at": now,
-            "expires_at": now + datetime.timedelta(days=MicroDepositVerification.VALID_DAYS),
-            "completed_at": None,
-        },
-    )
-    audit_log(
-        action="bank_account.micro_deposits_sent",
-        user_id=account.user_id,
-        request=request,
-        details={"bank_account_id": str(account.pk), "provider": provider.name},
-    )
-    return verification
+def _lock(user: User, bank_account: BankAccount) -> BankAccount:
+    return BankAccount.objects.select_for_update().get(pk=bank_account.pk, user=user)
 
 
-def _validate_deposit_amounts(amounts: Any) -> tuple[int, int]:
-    message = "Send the two deposit amounts, each a whole number of cents from 1 to 99 (0.01 to 0.99)."
-    if not isinstance(amounts, list | tuple) or len(amounts) != 2:
-        raise ValidationError({"amounts": [message]})
-    for amount in amounts:
-        if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= 99:
-            raise ValidationError({"amounts": [message]})
-    return amounts[0], amounts[1]
+def _close(account: BankAccount, *, user: User, request: HttpRequest | None) -> None:
+    if account.is_closed:
+        raise_if({"status": ["This account is already closed."]})
+    if account.status == BankAccount.Status.SUSPENDED:
+        raise_if({"status": ["This account is suspended: contact support before closing it."]})
+    account.status = BankAccount.Status.CLOSED
+    account.closed_at = timezone.now()
+    account.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_log(action="bank_account.closed", user=user, request=request, details={"bank_account_id": str(account.pk)})
 
 
-def _amounts_token(a: int, b: int) -> bytes:
-    low, high = sorted((a, b))
-    return f"{low:02d},{high:02d}".encode()
+def _reopen(account: BankAccount, *, user: User, request: HttpRequest | None) -> None:
+    if not account.is_closed:
+        raise_if({"status": ["This account is open: only a closed account can be reopened."]})
+    ready = account.is_verified or not account.needs_verification
+    account.status = BankAccount.Status.ACTIVE if ready else BankAccount.Status.PENDING
+    account.closed_at = None
+    account.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_log(action="bank_account.reopened", user=user, request=request, details={"bank_account_id": str(account.pk)})
 
 
-def bank_account_verify(
-    *, user: User, bank_account: BankAccount, amounts: Any, request: HttpRequest | None = None
-) -> BankAccount:
-    """Check the two micro-deposit amounts (any order, constant time). Three wrong attempts suspend the account.
-
-    Raises VerificationError after committing the attempt, so a wrong guess is counted and audited.
-    """
-    first, second = _validate_deposit_amounts(amounts)
-    failure: VerificationError | None = None
-    with transaction.atomic():
-        account = BankAccount.objects.select_for_update().get(pk=bank_account.pk, user=user)
-        verification = MicroDepositVerification.objects.select_for_update().filter(bank_account=account).first()
-        details: dict[str, Any] = {"bank_account_id": str(account.pk)}
-        now = timezone.now()
-        if account.is_verified and account.status == BankAccount.Status.ACTIVE:
-            failure = VerificationError("already_verified", "This account is already verified.")
-        elif account.status == BankAccount.Status.SUSPENDED:
-            failure = VerificationError(
-                "suspended", "This account is suspended after too many wrong attempts: contact support."
-            )
-        elif verification is None or verification.state != MicroDepositVerification.State.PENDING:
-            failure = VerificationError("no_deposits", "There are no deposits to confirm: send new ones first.")
-        elif verification.is_expired(now):
-            failure = VerificationError(
-                "expired", "These deposits expired after 10 days: send new deposits and confirm those."
-            )
-        else:
-            verification.attempts += 1
-            details["attempt"] = verification.attempts
-            matched = hmac.compare_digest(
-                _amounts_token(first, second), _amounts_token(verification.amount_1, verification.amount_2)
-            )
-            if matched:
-                verification.state = MicroDepositVerification.State.SUCCEEDED
-                verification.completed_at = now
-                account.status = BankAccount.Status.ACTIVE
-                account.verified_at = now
-            elif verification.attempts >= MicroDepositVerification.MAX_ATTEMPTS:
-                verification.state = MicroDepositVerification.State.FAILED
-                account.status = BankAccount.Status.SUSPENDED
-                failure = VerificationError(
-                    "suspended",
-                    "Those amounts do not match. That was the last attempt: the account is now suspended; "
-                    "contact support.",
-                    attempts_left=0,
-                )
-            else:
-                left = verification.attempts_left
-                failure = VerificationError(
-                    "wrong_amounts",
-                    f"Those amounts do not match the deposits. {left} attempt{'s' if left != 1 else ''} left.",
-                    attempts_left=left,
-                )
-            verification.full_clean()
-            verification.save()
-            validate(account)
-            account.save(update_fields=["status", "verified_at", "updated_at"])
-        details["result"] = "verified" if failure is None else failure.code
-        audit_log(
-            action="bank_account.verified" if failure is None else "bank_account.verification_failed",
-            user=user,
-            request=request,
-            details=details,
-        )
-    if failure is not None:
-        raise failure
+@transaction.atomic
+def bank_account_close(*, user: User, bank_account: BankAccount, request: HttpRequest | None = None) -> BankAccount:
+    """Close an account: it keeps its history, takes no new transactions and leaves the totals."""
+    account = _lock(user, bank_account)
+    _close(account, user=user, request=request)
     return account
 
 
 @transaction.atomic
-def bank_account_resend_deposits(
-    *, user: User, bank_account: BankAccount, request: HttpRequest | None = None
-) -> MicroDepositVerification:
-    """New deposits for a pending account whose previous ones expired (or were never sent)."""
-    account = BankAccount.objects.select_for_update().get(pk=bank_account.pk, user=user)
-    if account.status != BankAccount.Status.PENDING:
-        raise VerificationError("not_pending", "Only an account waiting for verification can get new deposits.")
-    verification = MicroDepositVerification.objects.filter(bank_account=account).first()
-    if (
-        verification is not None
-        and verification.state == MicroDepositVerification.State.PENDING
-        and not verification.is_expired()
-    ):
-        raise VerificationError("not_expired", "The current deposits are still valid: confirm those amounts.")
-    return _send_micro_deposits(account=account, request=request)
+def bank_account_reopen(*, user: User, bank_account: BankAccount, request: HttpRequest | None = None) -> BankAccount:
+    """Reopen a closed account: active again, or pending if its deposits were never confirmed."""
+    account = _lock(user, bank_account)
+    _reopen(account, user=user, request=request)
+    return account
+
+
+@transaction.atomic
+def bank_account_update(
+    *, user: User, bank_account: BankAccount, changes: dict[str, Any], request: HttpRequest | None = None
+) -> BankAccount:
+    """Rename an account, change its opening balance, close it (`status: closed`) or reopen it (`active`)."""
+    account = _lock(user, bank_account)
+    errors = pick(changes, ACCOUNT_EDITABLE_FIELDS)
+    raise_if(errors)
+    status = changes.get("status")
+    fields = {name: value for name, value in changes.items() if name != "status"}
+    if status not in (None, BankAccount.Status.CLOSED, BankAccount.Status.ACTIVE):
+        raise_if({"status": ["Send “closed” to close the account, or “active” to reopen it."]})
+    # An opening balance is as of a day: today unless one is given.
+    if fields.get("opening_balance") and fields.get("opening_balance_date", account.opening_balance_date) is None:
+        fields["opening_balance_date"] = timezone.localdate()
+    changed = sorted(name for name, value in fields.items() if getattr(account, name) != value)
+    for name in changed:
+        setattr(account, name, fields[name])
+    validate(account, exclude=SECRET_FIELDS)
+    if changed:
+        account.save(update_fields=[*changed, "updated_at"])
+        if {"opening_balance", "opening_balance_date"} & set(changed):
+            balances_recompute(BankAccount.objects.filter(pk=account.pk))
+            account.refresh_from_db(fields=["balance"])
+        audit_log(
+            action="bank_account.updated",
+            user=user,
+            request=request,
+            details={"bank_account_id": str(account.pk), "fields": changed},
+        )
+    if status == BankAccount.Status.CLOSED:
+        _close(account, user=user, request=request)
+    elif status == BankAccount.Status.ACTIVE:
+        _reopen(account, user=user, request=request)
+    return account
 
 
 @transaction.atomic
 def bank_account_delete(*, user: User, bank_account: BankAccount, request: HttpRequest | None = None) -> None:
     """Remove the account with its transactions and verification."""
-    account = BankAccount.objects.select_for_update().get(pk=bank_account.pk, user=user)
+    account = _lock(user, bank_account)
     audit_log(
         action="bank_account.deleted",
         user=user,
@@ -272,9 +251,11 @@ def bank_account_delete(*, user: User, bank_account: BankAccount, request: HttpR
 
 
 def bank_account_reveal_number(*, user: User, bank_account: BankAccount, request: HttpRequest | None = None) -> str:
-    """Decrypt the full account number for its owner; the reveal itself is audited."""
+    """Decrypt the full identifier (account number or IBAN) for its owner; the reveal itself is audited."""
     if bank_account.user_id != user.pk:
         raise BankAccount.DoesNotExist()
+    if not bank_account.account_number_encrypted:
+        return ""
     with transaction.atomic():
         audit_log(
             action="bank_account.number_revealed",
@@ -282,15 +263,17 @@ def bank_account_reveal_number(*, user: User, bank_account: BankAccount, request
             request=request,
             details={"bank_account_id": str(bank_account.pk)},
         )
-    return crypto.get_key_ring().decrypt(
+    secret = crypto.get_key_ring().decrypt(
         bank_account.account_number_encrypted, context=account_number_context(bank_account.pk)
     )
+    return stored_identifier(scheme=bank_account.scheme, secret=secret).display()
 
 
 def _staff_set_status(account: BankAccount, status: str) -> str:
     previous = account.status
     account.status = status
-    account.save(update_fields=["status", "updated_at"])
+    account.closed_at = None
+    account.save(update_fields=["status", "closed_at", "updated_at"])
     return previous
 
 
@@ -310,13 +293,14 @@ def bank_account_suspend(*, actor: User, bank_account: BankAccount, request: Htt
 
 @transaction.atomic
 def bank_account_activate(*, actor: User, bank_account: BankAccount, request: HttpRequest | None = None) -> BankAccount:
-    """Staff action: a verified account becomes active again; an unverified one gets fresh deposits."""
+    """Staff action: a verified account (or one that needs no verification) becomes active again; an
+    unverified one gets fresh deposits."""
     account = BankAccount.objects.select_for_update().get(pk=bank_account.pk)
-    if account.is_verified:
+    if account.is_verified or not account.needs_verification:
         previous = _staff_set_status(account, BankAccount.Status.ACTIVE)
     else:
         previous = _staff_set_status(account, BankAccount.Status.PENDING)
-        _send_micro_deposits(account=account, request=request)
+        send_micro_deposits(account=account, request=request)
     audit_log(
         action="bank_account.activated",
         user=actor,

@@ -1,4 +1,5 @@
-"""Bank account pages: the list, linking one, verification, the number reveal, removal.
+"""Bank account pages: the list, adding one, editing, closing and reopening, verification, the number reveal,
+removal.
 
 Views stay thin: forms parse, services write, selectors read; every account comes through
 `get_bank_account_for_user`, so another user's id is a 404.
@@ -15,11 +16,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from banking import selectors, services
 from banking.forms import (
+    BankAccountEditForm,
     BankAccountForm,
     VerifyForm,
     apply_service_errors,
 )
+from banking.identifiers import format_sort_code
 from banking.models import BankAccount
+from banking.money import to_decimal_string
+from banking.validators import country_name
 
 REVEAL_SECONDS = 60
 
@@ -31,9 +36,10 @@ def account_list(request: HttpRequest) -> HttpResponse:
         request,
         "banking/account_list.html",
         {
-            "accounts": accounts,
+            "open_accounts": [a for a in accounts if not a.is_closed],
+            "closed_accounts": [a for a in accounts if a.is_closed],
             "totals": selectors.totals_by_currency(accounts),
-            "allowance": selectors.bank_account_allowance(user=request.user, count=len(accounts)),
+            "allowance": selectors.bank_account_allowance(user=request.user, accounts=accounts),
         },
     )
 
@@ -44,10 +50,14 @@ def _upgrade_prompt(request: HttpRequest, allowance, *, status: int = 200) -> Ht
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_new(request: HttpRequest) -> HttpResponse:
+    """Add an account. At the plan's limit only cash can be added (it links no bank)."""
     allowance = selectors.bank_account_allowance(user=request.user)
-    if allowance.reached:
+    cash_only = allowance.reached
+    wants_cash = (request.POST if request.method == "POST" else request.GET).get("account_type") == "cash"
+    if cash_only and not wants_cash:
         return _upgrade_prompt(request, allowance, status=402 if request.method == "POST" else 200)
-    form = BankAccountForm(request.POST or None)
+    initial = {"account_type": "cash"} if wants_cash else {}
+    form = BankAccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             account = services.bank_account_create(user=request.user, request=request, **form.cleaned_data)
@@ -58,19 +68,83 @@ def account_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                f"We sent two small deposits to {account.display_name} ····{account.last4}. They are in its "
-                f"transactions now: enter both amounts to verify the account.",
-            )
-            return redirect("banking:account_verify", id=account.pk)
+            if account.needs_verification:
+                messages.success(
+                    request,
+                    f"We sent two small deposits to {account.label}. They are in its transactions now: enter both "
+                    f"amounts to verify the account.",
+                )
+                return redirect("banking:account_verify", id=account.pk)
+            messages.success(request, f"{account.label} is ready: add its transactions.")
+            return redirect("banking:account_detail", id=account.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "banking/account_form.html", {"form": form, "allowance": allowance}, status=status)
+    return render(
+        request,
+        "banking/account_form.html",
+        {"form": form, "allowance": allowance, "cash_only": cash_only},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_edit(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    initial = {
+        "nickname": account.nickname,
+        "bank_name": account.bank_name,
+        "opening_balance": to_decimal_string(account.opening_balance, account.currency)
+        if account.opening_balance or account.opening_balance_date
+        else "",
+        "opening_balance_date": account.opening_balance_date,
+    }
+    form = BankAccountEditForm(request.POST or None, initial=initial, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bank_account_update(
+                user=request.user, bank_account=account, changes=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Account saved.")
+            return redirect("banking:account_detail", id=account.pk)
+    return render(
+        request,
+        "banking/account_edit.html",
+        {"form": form, "account": account},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def account_close(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    try:
+        services.bank_account_close(user=request.user, bank_account=account, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{account.label} is closed: its history stays, and it is out of your totals.")
+    return redirect("banking:account_detail", id=account.pk)
+
+
+@require_POST
+def account_reopen(request: HttpRequest, id) -> HttpResponse:
+    account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
+    try:
+        account = services.bank_account_reopen(user=request.user, bank_account=account, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{account.label} is open again.")
+    return redirect("banking:account_detail", id=account.pk)
 
 
 def _account_detail(request: HttpRequest, account: BankAccount, **extra) -> HttpResponse:
     context = {
         "account": account,
+        "sort_code": format_sort_code(account.sort_code),
+        "country_name": country_name(account.country),
         "verification": selectors.verification_for(account),
         "recent": selectors.recent_transactions(user=request.user, accounts=[account], bank_account=account, limit=10),
         "reveal_seconds": REVEAL_SECONDS,
@@ -120,7 +194,7 @@ def account_verify(request: HttpRequest, id) -> HttpResponse:
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                messages.success(request, f"{account.display_name} ····{account.last4} is verified and active.")
+                messages.success(request, f"{account.label} is verified and active.")
                 return redirect("banking:account_detail", id=account.pk)
     return render(
         request,
@@ -152,14 +226,14 @@ def account_delete(request: HttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     if request.method == "POST":
         services.bank_account_delete(user=request.user, bank_account=account, request=request)
-        messages.success(request, f"{account.display_name} ····{account.last4} was removed with its transactions.")
+        messages.success(request, f"{account.label} was removed with its transactions.")
         return redirect("banking:account_list")
     count = selectors.account_transaction_counts(user=request.user).get(account.pk, 0)
     return render(
         request,
         "banking/confirm_delete.html",
         {
-            "title": f"Remove {account.display_name} ····{account.last4}?",
+            "title": f"Remove {account.label}?",
             "message": f"This removes the account and its {count} transaction{'s' if count != 1 else ''} for "
             f"good. Transfers with your other accounts keep their half there.",
             "confirm_label": "Remove account",

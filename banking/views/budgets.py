@@ -32,9 +32,9 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def budget_new(request: HttpRequest) -> HttpResponse:
     initial = {}
-    accounts = selectors.bank_account_list(user=request.user)
-    if accounts:
-        initial["currency"] = selectors.totals_by_currency(accounts)[0][0]
+    totals = selectors.totals_by_currency(selectors.bank_account_list(user=request.user))
+    if totals:
+        initial["currency"] = totals[0].currency
     form = BudgetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -183,6 +183,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
                 amount=data["amount"],
                 transaction_date=data["transaction_date"],
                 description=data["description"],
+                to_amount=data["to_amount"],
                 request=request,
             )
         except ValidationError as error:

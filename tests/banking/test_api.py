@@ -9,8 +9,9 @@ from tests.banking.conftest import ACCOUNT_NUMBER, ROUTING, add_transaction, mak
 
 TODAY = datetime.date.today()
 ACCOUNT_KEYS = {
-    "id", "bank_name", "nickname", "account_type", "currency", "last4", "routing_number", "status", "is_verified",
-    "verification_method", "balance", "created_at",
+    "id", "bank_name", "nickname", "account_type", "currency", "country", "scheme", "last4", "routing_number", "bic",
+    "status", "is_verified", "verification_method", "balance", "opening_balance", "opening_balance_date",
+    "created_at", "closed_at",
 }  # fmt: skip
 TRANSACTION_KEYS = {
     "id", "bank_account_id", "amount", "signed_amount", "currency", "type", "status", "description", "category",
@@ -65,7 +66,7 @@ def test_create_bank_account_answers_201_with_the_object(api):
         ({"routing_number": ""}, "routing_number"),
         ({"bank_name": ""}, "bank_name"),
         ({"bank_name": 42}, "bank_name"),
-        ({"account_type": "loan"}, "account_type"),
+        ({"account_type": "brokerage"}, "account_type"),
         ({"currency": "XYZ"}, "currency"),
         ({"currency": 840}, "currency"),
     ],

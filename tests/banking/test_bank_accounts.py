@@ -8,7 +8,7 @@ from accounts.models import AuditEvent
 from banking import crypto, services
 from banking.models import BankAccount, MicroDepositVerification, Transaction
 from banking.services import account_number_context
-from banking.services import bank_accounts as bank_accounts_service
+from banking.services import micro_deposits as micro_deposits_service
 from tests.banking.conftest import ACCOUNT_NUMBER, ROUTING, make_account
 
 
@@ -49,10 +49,11 @@ def test_new_account_gets_two_acctverify_deposits_of_1_to_99_cents(owner):
     verification = MicroDepositVerification.objects.get(bank_account=account)
     assert len(deposits) == 2
     assert all(d.description == "ACCTVERIFY" and d.type == "credit" for d in deposits)
+    assert all(d.category == "verification" for d in deposits)
     assert sorted(d.amount for d in deposits) == sorted([verification.amount_1, verification.amount_2])
     assert all(1 <= d.amount <= 99 for d in deposits)
     account.refresh_from_db()
-    assert account.balance == sum(d.amount for d in deposits)
+    assert account.balance == 0  # the deposits are never money
 
 
 def test_deposits_expire_after_10_days(owner):
@@ -171,7 +172,7 @@ def test_comparison_is_constant_time(owner, monkeypatch):
     account = create(owner)
     calls = []
     real = hmac.compare_digest
-    monkeypatch.setattr(bank_accounts_service.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    monkeypatch.setattr(micro_deposits_service.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
 
     services.bank_account_verify(user=owner, bank_account=account, amounts=amounts_of(account))
 

@@ -45,6 +45,11 @@ def _resend(owner):
     return lambda: services.bank_account_resend_deposits(user=owner, bank_account=pending)
 
 
+def _reopen(owner, account):
+    services.bank_account_close(user=owner, bank_account=account)
+    return lambda: services.bank_account_reopen(user=owner, bank_account=account)
+
+
 def _with_transaction(owner, account, action):
     txn = add_transaction(owner, account)
     return lambda: action(txn)
@@ -66,6 +71,14 @@ WRITERS = {
     "bank_account_verify": lambda o, a, s, b: _verify(o),
     "bank_account_resend_deposits": lambda o, a, s, b: _resend(o),
     "bank_account_delete": lambda o, a, s, b: lambda: services.bank_account_delete(user=o, bank_account=s),
+    "bank_account_update": lambda o, a, s, b: (
+        lambda: services.bank_account_update(user=o, bank_account=a, changes={"nickname": "Renamed"})
+    ),
+    "bank_account_update_opening_balance": lambda o, a, s, b: (
+        lambda: services.bank_account_update(user=o, bank_account=a, changes={"opening_balance": 5000})
+    ),
+    "bank_account_close": lambda o, a, s, b: lambda: services.bank_account_close(user=o, bank_account=s),
+    "bank_account_reopen": lambda o, a, s, b: _reopen(o, s),
     "budget_create": lambda o, a, s, b: (
         lambda: services.budget_create(user=o, name="Fun", category="entertainment", amount=100, start_date=TODAY)
     ),

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.test import override_settings
 
 from accounts.models import AuditEvent, User
 from banking import crypto, services
@@ -197,3 +198,32 @@ def test_seed_demo_does_not_touch_an_existing_users_password(owner):
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD) and "unchanged" in out
     assert ACCOUNT_NUMBER not in out
+
+
+def test_rotation_covers_every_schemes_identifier_and_its_duplicate_check(settings, owner):
+    settings.BANK_DATA_ENCRYPTION_KEYS = [OLD]
+    with override_settings(FREE_MAX_BANK_ACCOUNTS=100):
+        iban = services.bank_account_create(
+            user=owner, account_type="savings", bank_name="B", iban="DE89370400440532013000"
+        )
+        uk = services.bank_account_create(user=owner, account_type="checking", bank_name="B", sort_code="123456",
+                                          account_number="12345678")  # fmt: skip
+        other = services.bank_account_create(
+            user=owner, account_type="loan", bank_name="B", account_number="LN99887766"
+        )
+        cash = services.bank_account_create(user=owner, account_type="cash", nickname="Wallet")
+    settings.BANK_DATA_ENCRYPTION_KEYS = [NEW, OLD]
+
+    out = run("rotate_encryption_keys")
+
+    assert "Rotated 3 of 3" in out and "0 left" in out
+    settings.BANK_DATA_ENCRYPTION_KEYS = [NEW]
+    assert [readable(a) for a in (iban, uk, other)] == ["DE89 3704 0044 0532 0130 00", "12345678", "LN99887766"]
+    cash.refresh_from_db()
+    assert cash.account_number_encrypted == "" and cash.account_fingerprint == ""
+    with override_settings(FREE_MAX_BANK_ACCOUNTS=100), pytest.raises(services.DuplicateBankAccount):
+        services.bank_account_create(user=owner, account_type="savings", bank_name="B", iban="DE89370400440532013000")
+    with override_settings(FREE_MAX_BANK_ACCOUNTS=100), pytest.raises(services.DuplicateBankAccount):
+        services.bank_account_create(
+            user=owner, account_type="checking", bank_name="B", sort_code="12-34-56", account_number="12345678"
+        )

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from banking.money import MAX_AMOUNT, format_money, parse_amount, to_decimal_string
+from banking.money import MAX_AMOUNT, format_money, parse_amount, parse_signed_amount, to_decimal_string
 from banking.validators import validate_account_number, validate_routing_number
 
 
@@ -109,3 +109,54 @@ def test_account_numbers_of_4_to_17_digits_pass(number):
 def test_other_account_numbers_are_rejected(number):
     with pytest.raises(ValidationError):
         validate_account_number(number)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [
+        ("1,234.50", "EUR", 123450),  # English, on any account
+        ("1.234,50", "EUR", 123450),  # as the euro's locales write it
+        ("1 234,50", "EUR", 123450),
+        ("12,50", "EUR", 1250),
+        ("1.234", "EUR", 123400),  # a dot between thousands where the decimal is a comma
+        ("1,234", "EUR", 123400),  # three decimals cannot be cents: thousands
+        ("1.234.567,89", "EUR", 123456789),
+        ("1.234,50", "BRL", 123450),
+        ("$1,234.50", "USD", 123450),
+        ("€12", "EUR", 1200),
+        ("12,50 €", "EUR", 1250),
+        ("£0.99", "GBP", 99),
+        ("$5", "CAD", 500),
+        ("CA$5", "CAD", 500),
+        ("USD 12", "USD", 1200),
+        ("kr 100", "SEK", 10000),
+        ("1'234.50", "CHF", 123450),
+    ],
+)
+def test_amounts_parse_as_people_type_them(text, currency, minor):
+    assert parse_amount(text, currency) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "message"),
+    [
+        ("1.234,50", "USD", "Enter a number such as 1,234.50"),  # the dollar's locale writes 1,234.50
+        ("12,50", "USD", "Enter a number"),
+        ("€12", "USD", "in USD: leave out the € sign"),
+        ("$12", "EUR", r"in EUR: leave out the \$ sign"),
+        ("1,234", "TND", "Did you mean"),  # 1.234 or 1234 dinars: both are valid, ask
+        ("$-5", "USD", "Enter a number"),
+        ("12 $ $", "USD", "Enter a number"),
+    ],
+)
+def test_ambiguous_or_foreign_amounts_say_what_to_fix(text, currency, message):
+    with pytest.raises(ValidationError, match=message):
+        parse_amount(text, currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [("-1,234.50", "USD", -123450), ("−€5", "EUR", -500), ("0", "USD", 0), ("1.000,00", "EUR", 100000)],
+)
+def test_balances_may_be_zero_or_negative(text, currency, minor):
+    assert parse_signed_amount(text, currency) == minor

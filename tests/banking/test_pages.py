@@ -92,7 +92,7 @@ def test_adding_an_account_sends_deposits_and_goes_to_verify(owner, owner_client
         ({"routing_number": "021000022"}, "routing_number"),
         ({"bank_name": ""}, "bank_name"),
         ({"currency": "XYZ"}, "currency"),
-        ({"account_type": "loan"}, "account_type"),
+        ({"account_type": "brokerage"}, "account_type"),
     ],
 )
 def test_bad_account_form_is_400_with_the_field_message_and_writes_nothing(owner_client, overrides, field):

@@ -112,3 +112,51 @@ def test_export_sections_carry_no_full_number(owner, account):
     assert sections["bank_accounts"][0]["last4"] == "1012"
     assert "987654321012" not in str(sections)
     assert all("account_number" not in row for row in sections["bank_accounts"])
+
+
+IBAN = "GB33BUKB20201555555555"  # a valid IBAN whose account part appears nowhere else
+UK_NUMBER = "73914682"
+
+
+@pytest.mark.parametrize(
+    ("form", "secrets"),
+    [
+        ({"scheme": "iban", "iban": "GB33 BUKB 2020 1555 5555 55", "bic": "BUKBGB22"}, [IBAN, "20201555555555"]),
+        ({"scheme": "uk", "sort_code": "40-47-84", "account_number": UK_NUMBER}, [UK_NUMBER]),
+    ],
+    ids=["iban", "uk"],
+)
+def test_ibans_and_uk_numbers_never_leave_in_plaintext(
+    owner, owner_client, api_client, staff_client, caplog, form, secrets
+):
+    caplog.set_level(logging.DEBUG)
+    responses = []
+    with CaptureQueriesContext(connection) as queries:
+        responses.append(
+            owner_client.post("/dashboard/accounts/new", {"bank_name": "Barclays", "account_type": "savings", **form})
+        )
+        account = BankAccount.objects.get(user=owner)
+        detail = f"/dashboard/accounts/{account.pk}/"
+        paths = [
+            "/dashboard/",
+            "/dashboard/accounts/",
+            detail,
+            f"{detail}edit",
+            f"/dashboard/transactions/?account={account.pk}",
+        ]
+        responses += [owner_client.get(path) for path in paths]
+        responses += [api_client.get(path) for path in ["/api/bank-accounts", f"/api/bank-accounts/{account.pk}"]]
+        responses += [
+            staff_client.get(path)
+            for path in ["/admin/banking/bankaccount/", f"/admin/banking/bankaccount/{account.pk}/change/"]
+        ]
+
+    assert responses[0].status_code == 302, responses[0].content[:500]
+    rows = all_rows_text()
+    for secret in secrets:
+        for response in responses:
+            assert secret not in response.content.decode()
+        assert secret not in rows
+        assert not any(secret in q["sql"] for q in queries.captured_queries)
+        assert secret not in caplog.text
+    assert any(account.last4.encode() in r.content for r in responses[1:])

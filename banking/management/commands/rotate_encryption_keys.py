@@ -1,4 +1,5 @@
-"""Re-encrypt every stored bank account number (and re-make its fingerprint) under the first key."""
+"""Re-encrypt every stored bank account identifier (account number or IBAN, whatever its scheme) and re-make
+its fingerprint under the first key."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
@@ -6,13 +7,14 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from banking.crypto import DecryptionError, get_key_ring
+from banking.identifiers import stored_identifier
 from banking.models import BankAccount
-from banking.services import account_number_context, fingerprint_data
+from banking.services import account_number_context
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt bank account numbers and their fingerprints under the first key of "
+        "Re-encrypt bank account identifiers (account numbers and IBANs) and their fingerprints under the first key of "
         "BANK_DATA_ENCRYPTION_KEYS, in batches. Safe to stop and run again, and safe while the site serves: "
         "each row is swapped only if nobody changed it meanwhile. When it reports nothing left, keys after "
         "the first can be removed."
@@ -28,7 +30,8 @@ class Command(BaseCommand):
         current = Q(account_number_encrypted__startswith=ring.current_prefix) & Q(
             account_fingerprint__startswith=f"{ring.primary_key_id}:"
         )
-        todo = BankAccount.objects.exclude(current).order_by("pk")
+        # Cash accounts have no identifier: nothing to rotate.
+        todo = BankAccount.objects.exclude(account_number_encrypted="").exclude(current).order_by("pk")
         total = todo.count()
         rotated = skipped = 0
         failures: list[str] = []
@@ -37,11 +40,13 @@ class Command(BaseCommand):
             while True:
                 batch_qs = todo if last_pk is None else todo.filter(pk__gt=last_pk)
                 batch = list(
-                    batch_qs.values_list("pk", "user_id", "routing_number", "account_number_encrypted")[:batch_size]
+                    batch_qs.values_list(
+                        "pk", "user_id", "scheme", "routing_number", "sort_code", "account_number_encrypted"
+                    )[:batch_size]
                 )
                 if not batch:
                     break
-                for pk, user_id, routing_number, stored in batch:
+                for pk, user_id, scheme, routing_number, sort_code, stored in batch:
                     context = account_number_context(pk)
                     try:
                         number = ring.decrypt(stored, context=context)
@@ -49,9 +54,10 @@ class Command(BaseCommand):
                         failures.append(f"bank account {pk}: {error}")
                         bar.update(1)
                         continue
-                    fingerprint = ring.fingerprint(
-                        fingerprint_data(user_id=user_id, routing_number=routing_number, account_number=number)
+                    identifier = stored_identifier(
+                        scheme=scheme, secret=number, routing_number=routing_number, sort_code=sort_code
                     )
+                    fingerprint = ring.fingerprint(identifier.fingerprint_data(user_id))
                     try:
                         # Compare-and-swap: a row changed or removed since we read it is left for the next run.
                         with transaction.atomic():
@@ -68,7 +74,7 @@ class Command(BaseCommand):
                             skipped += 1
                     bar.update(1)
                 last_pk = batch[-1][0]
-        remaining = BankAccount.objects.exclude(current).count()
+        remaining = BankAccount.objects.exclude(account_number_encrypted="").exclude(current).count()
         self.stdout.write(
             f"Rotated {rotated} of {total} account number(s) to key {ring.primary_key_id}; {remaining} left "
             f"under older keys."

@@ -1,0 +1,79 @@
+"""Budgets: a spending limit for one category and currency, per week, month or year."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from banking.models.fields import (
+    CURRENCY_ERRORS,
+    NON_SPENDING_CATEGORIES,
+    SPENDING_CATEGORIES,
+    Category,
+    MinorUnitsField,
+    choice_error,
+    date_field,
+)
+from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount
+from saas.validators import validate_text
+
+
+class Budget(models.Model):
+    """A spending limit for one category, per week, month or year, in one currency."""
+
+    class Period(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+        YEARLY = "yearly", "Yearly"
+
+    MAX_PER_USER = 100
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budgets")
+    name = models.CharField(max_length=100, validators=[validate_text], error_messages={"blank": "Enter a name."})
+    category = models.CharField(
+        max_length=20, choices=Category.choices, error_messages=choice_error("a spending category", SPENDING_CATEGORIES)
+    )
+    amount = MinorUnitsField(validators=[validate_amount])
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD", error_messages=CURRENCY_ERRORS)
+    period = models.CharField(
+        max_length=10,
+        choices=Period.choices,
+        default=Period.MONTHLY,
+        error_messages=choice_error("a period", Period.choices),
+    )
+    start_date = date_field()
+    end_date = date_field(null=True, blank=True)
+    is_active = models.BooleanField(default=True, error_messages={"invalid": "Choose true or false."})
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0, amount__lte=MAX_AMOUNT), name="budget_amount_range"),
+            models.CheckConstraint(condition=Q(period__in=["weekly", "monthly", "yearly"]), name="budget_period_valid"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="budget_category_valid"),
+            models.CheckConstraint(condition=Q(currency__in=CURRENCY_CODES), name="budget_currency_valid"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="budget_end_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "created_at", "id"], name="budget_user_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.category in NON_SPENDING_CATEGORIES:
+            errors["category"] = self._meta.get_field("category").error_messages["invalid_choice"]
+        dates = (self.start_date, self.end_date)
+        if all(isinstance(d, datetime.date) for d in dates) and self.end_date < self.start_date:
+            errors["end_date"] = "The end date is before the start date: pick a later end date."
+        if errors:
+            raise ValidationError(errors)
