@@ -2,8 +2,9 @@
 simulates one by recording the two deposits as `credit` transactions described `ACCTVERIFY`, in the
 `verification` category: they are shown in the account's history but count in no balance, spending or income.
 
-A real provider implements `send_micro_deposits` by asking its processor to send the amounts (after the
-database transaction commits) and returns its reference; BANK_VERIFICATION_PROVIDER names the class.
+A real provider implements `send_micro_deposits` by asking its processor to send the amounts and returns its
+reference; BANK_VERIFICATION_PROVIDER names the class. It is called from a background task (banking.tasks),
+which may run again after a crash: pass `idempotency_key` to the processor so the deposits go out once.
 """
 
 from typing import Protocol
@@ -21,7 +22,9 @@ DEFAULT_PROVIDER = "banking.verification.SimulatedMicroDepositProvider"
 class MicroDepositProvider(Protocol):
     name: str
 
-    def send_micro_deposits(self, *, bank_account: BankAccount, amounts: tuple[int, int]) -> str:
+    def send_micro_deposits(
+        self, *, bank_account: BankAccount, amounts: tuple[int, int], idempotency_key: str
+    ) -> str:
         """Send the two deposits (minor units, 1..99) to the account; return the provider's reference."""
         ...
 
@@ -31,7 +34,10 @@ class SimulatedMicroDepositProvider:
 
     name = "simulated"
 
-    def send_micro_deposits(self, *, bank_account: BankAccount, amounts: tuple[int, int]) -> str:
+    def send_micro_deposits(
+        self, *, bank_account: BankAccount, amounts: tuple[int, int], idempotency_key: str
+    ) -> str:
+        # The deposits are written in the dispatching transaction: they exist once, whatever the retries.
         today = timezone.localdate()
         deposits = [
             Transaction(

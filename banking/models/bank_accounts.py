@@ -212,7 +212,9 @@ class MicroDepositVerification(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     provider = models.CharField(max_length=40)
     provider_reference = models.CharField(max_length=100, blank=True)
+    # When they were chosen (the 10 days count from here), and when the provider took them (a background task).
     sent_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
 

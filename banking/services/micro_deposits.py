@@ -16,6 +16,7 @@ from accounts.models import User
 from banking.models import BankAccount, MicroDepositVerification
 from banking.services.base import validate
 from banking.verification import get_provider
+from saas.background import enqueue_on_commit
 
 
 class VerificationError(Exception):
@@ -29,10 +30,12 @@ class VerificationError(Exception):
 
 
 def send_micro_deposits(*, account: BankAccount, request: HttpRequest | None) -> MicroDepositVerification:
-    """Two deposits of 1 to 99 minor units, through the configured provider, valid for 10 days."""
+    """Choose two deposits of 1 to 99 minor units, valid for 10 days, and have the provider send them.
+
+    The provider is another company's server, so it is called by a background task once this transaction
+    commits (`micro_deposits_dispatch`), never while the person waits.
+    """
     amounts = (secrets.randbelow(99) + 1, secrets.randbelow(99) + 1)
-    provider = get_provider()
-    reference = provider.send_micro_deposits(bank_account=account, amounts=amounts)
     now = timezone.now()
     verification, _ = MicroDepositVerification.objects.update_or_create(
         bank_account=account,
@@ -41,20 +44,56 @@ def send_micro_deposits(*, account: BankAccount, request: HttpRequest | None) ->
             "amount_2": amounts[1],
             "attempts": 0,
             "state": MicroDepositVerification.State.PENDING,
-            "provider": provider.name,
-            "provider_reference": reference or "",
+            "provider": get_provider().name,
+            "provider_reference": "",
             "sent_at": now,
+            "dispatched_at": None,
             "expires_at": now + datetime.timedelta(days=MicroDepositVerification.VALID_DAYS),
             "completed_at": None,
         },
     )
+    from banking.tasks import micro_deposits_send  # the task calls back into this module
+
+    enqueue_on_commit(micro_deposits_send, verification_id=verification.pk)
+    return verification
+
+
+@transaction.atomic
+def micro_deposits_dispatch(*, verification_id: int) -> str:
+    """Ask the provider to send the chosen deposits, once: "sent", or why there was nothing to send.
+
+    Safe to run twice: the row is locked, and deposits already sent are not sent again. The provider gets an
+    idempotency key for these exact deposits, so a run cut short after the provider's answer and retried
+    does not send money twice.
+    """
+    verification = (
+        MicroDepositVerification.objects.select_for_update()
+        .select_related("bank_account")
+        .filter(pk=verification_id)
+        .first()
+    )
+    if verification is None:
+        return "gone"  # the account was removed meanwhile
+    if verification.dispatched_at is not None:
+        return "already sent"
+    if verification.state != MicroDepositVerification.State.PENDING:
+        return "not pending"
+    provider = get_provider()
+    reference = provider.send_micro_deposits(
+        bank_account=verification.bank_account,
+        amounts=(verification.amount_1, verification.amount_2),
+        idempotency_key=f"ledgerly-deposits-{verification.pk}-{verification.sent_at.timestamp():.6f}",
+    )
+    verification.provider = provider.name
+    verification.provider_reference = reference or ""
+    verification.dispatched_at = timezone.now()
+    verification.save(update_fields=["provider", "provider_reference", "dispatched_at"])
     audit_log(
         action="bank_account.micro_deposits_sent",
-        user_id=account.user_id,
-        request=request,
-        details={"bank_account_id": str(account.pk), "provider": provider.name},
+        user_id=verification.bank_account.user_id,
+        details={"bank_account_id": str(verification.bank_account_id), "provider": provider.name},
     )
-    return verification
+    return "sent"
 
 
 def _validate_deposit_amounts(amounts: Any) -> tuple[int, int]:

@@ -71,8 +71,8 @@ def account_new(request: HttpRequest) -> HttpResponse:
             if account.needs_verification:
                 messages.success(
                     request,
-                    f"We sent two small deposits to {account.label}. They are in its transactions now: enter both "
-                    f"amounts to verify the account.",
+                    f"Two small deposits are on their way to {account.label}: they show in its transactions within "
+                    f"a minute or two. Enter both amounts to verify the account.",
                 )
                 return redirect("banking:account_verify", id=account.pk)
             messages.success(request, f"{account.label} is ready: add its transactions.")
@@ -217,7 +217,9 @@ def account_resend_deposits(request: HttpRequest, id) -> HttpResponse:
     except services.VerificationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Two new deposits are on their way: they are in the account's transactions.")
+        messages.success(
+            request, "Two new deposits are on their way: they show in the account's transactions within a minute or two."
+        )
     return redirect("banking:account_verify", id=account.pk)
 
 

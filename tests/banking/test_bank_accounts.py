@@ -296,7 +296,7 @@ class RecordingProvider:
     name = "recording"
     sent: list = []
 
-    def send_micro_deposits(self, *, bank_account, amounts):
+    def send_micro_deposits(self, *, bank_account, amounts, idempotency_key):
         RecordingProvider.sent.append((bank_account.pk, amounts))
         return "ref-123"
 
@@ -311,3 +311,35 @@ def test_deposits_go_through_the_configured_provider(owner, settings):
     assert RecordingProvider.sent == [(account.pk, (verification.amount_1, verification.amount_2))]
     assert verification.provider == "recording" and verification.provider_reference == "ref-123"
     assert not Transaction.objects.filter(bank_account=account).exists()
+
+
+def test_the_provider_is_called_by_the_worker_not_in_the_request(owner, settings, real_queue):
+    from banking.services.micro_deposits import micro_deposits_dispatch
+
+    settings.BANK_VERIFICATION_PROVIDER = "tests.banking.test_bank_accounts.RecordingProvider"
+    RecordingProvider.sent = []
+
+    account = create(owner)
+    verification = MicroDepositVerification.objects.get(bank_account=account)
+    assert RecordingProvider.sent == [] and verification.dispatched_at is None
+
+    real_queue.drain()
+    verification.refresh_from_db()
+
+    assert RecordingProvider.sent == [(account.pk, (verification.amount_1, verification.amount_2))]
+    assert verification.dispatched_at is not None and verification.provider_reference == "ref-123"
+    assert micro_deposits_dispatch(verification_id=verification.pk) == "already sent"
+    assert len(RecordingProvider.sent) == 1
+
+
+def test_deposits_for_an_account_removed_before_the_worker_ran_are_not_sent(owner, settings):
+    from banking.services.micro_deposits import micro_deposits_dispatch
+
+    settings.BANK_VERIFICATION_PROVIDER = "tests.banking.test_bank_accounts.RecordingProvider"
+    account = create(owner)
+    verification_id = MicroDepositVerification.objects.get(bank_account=account).pk
+    RecordingProvider.sent = []
+    services.bank_account_delete(user=owner, bank_account=account)
+
+    assert micro_deposits_dispatch(verification_id=verification_id) == "gone"
+    assert RecordingProvider.sent == []
