@@ -218,7 +218,7 @@ def account_resend_deposits(request: HttpRequest, id) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, "Two new deposits are on their way: they show in the account's transactions within a minute or two."
+            request, "Two new deposits are on their way: they show in the account's transactions in a minute or two."
         )
     return redirect("banking:account_verify", id=account.pk)
 
