@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
+from accounts import registry
 from accounts.models import AuditEvent, User
 
 EXPORT_CHUNK_SIZE = 500
@@ -254,10 +255,6 @@ def export_profile(*, user: User) -> dict[str, Any]:
 
 
 def export_all_sections(*, user: User) -> Iterator[tuple[str, Iterable[dict]]]:
-    """Every section of the export: ours, then billing's and banking's (their `export_sections` contract)."""
-    from banking.selectors import export_sections as banking_export_sections
-    from billing.selectors import export_sections as billing_export_sections
-
+    """Every section of the export: ours, then those the apps above register (billing's, then banking's)."""
     yield from export_sections(user=user)
-    yield from billing_export_sections(user=user)
-    yield from banking_export_sections(user=user)
+    yield from registry.export_sections(user=user)

@@ -10,3 +10,8 @@ class BankingConfig(AppConfig):
         from banking.crypto import get_key_ring
 
         get_key_ring()
+
+        from accounts.registry import register_export_sections
+        from banking.selectors import export_sections
+
+        register_export_sections(export_sections)

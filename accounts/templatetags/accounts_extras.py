@@ -1,6 +1,6 @@
 from django import template
 
-from accounts.selectors import ACTION_LABELS, user_avatar_url
+from accounts.selectors import user_avatar_url
 
 register = template.Library()
 
@@ -11,8 +11,3 @@ def avatar_url(user) -> str:
     if not getattr(user, "is_authenticated", False):
         return ""
     return user_avatar_url(user)
-
-
-@register.filter
-def audit_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
