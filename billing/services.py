@@ -2,7 +2,8 @@
 
 The webhook, `sync_subscriptions` and `replay_webhooks` all apply Polar's state through
 `subscription_upsert_from_polar` and `order_upsert_from_polar`: upsert by Polar's id under a row lock,
-and never let an older state overwrite a newer one.
+and never let an older state overwrite a newer one. Which upsert applies which event type is
+`billing.webhooks`' table; the event-processing services here take the handler it picks.
 """
 
 import copy

@@ -69,6 +69,13 @@ def test_no_app_imports_a_higher_one():
     assert problems == [], "Layers point down only (saas <- accounts <- billing <- banking):\n" + "\n".join(problems)
 
 
+def check_module(root: Path, relative: str, source: str) -> list[str]:
+    module = root / relative
+    module.parent.mkdir(parents=True)
+    module.write_text(source)
+    return upward_imports(module, root=root)
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -81,11 +88,7 @@ def test_no_app_imports_a_higher_one():
     ],
 )
 def test_the_check_finds_an_upward_import_wherever_it_is(tmp_path, source):
-    module = tmp_path / "accounts" / "example.py"
-    module.parent.mkdir()
-    module.write_text(source)
-
-    problems = upward_imports(module, root=tmp_path)
+    problems = check_module(tmp_path, "accounts/example.py", source)
 
     assert len(problems) == 1
     assert problems[0].startswith("accounts/example.py:")
@@ -101,11 +104,7 @@ def test_the_check_finds_an_upward_import_wherever_it_is(tmp_path, source):
     ],
 )
 def test_imports_of_the_same_or_a_lower_layer_pass(tmp_path, source):
-    module = tmp_path / "billing" / "example.py"
-    module.parent.mkdir()
-    module.write_text(source)
-
-    assert upward_imports(module, root=tmp_path) == []
+    assert check_module(tmp_path, "billing/example.py", source) == []
 
 
 def test_billing_services_never_import_the_webhook_module():

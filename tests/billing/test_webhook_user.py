@@ -106,6 +106,18 @@ def test_deleting_the_user_deletes_the_events_linked_to_them(deliver, owner, out
     assert list(WebhookEvent.objects.values_list("webhook_id", flat=True)) == ["msg_outsider"]
 
 
+def test_staff_see_the_events_user_in_the_admin_and_cannot_change_it(deliver, owner, staff, client):
+    deliver(subscription_event(owner, "subscription.active"), webhook_id="msg_admin")
+    client.force_login(staff)
+
+    listing = client.get("/admin/billing/webhookevent/").content.decode()
+    page = client.get(f"/admin/billing/webhookevent/{stored('msg_admin').pk}/change/").content.decode()
+
+    assert "owner@example.com" in listing
+    assert f'href="/admin/accounts/user/{owner.pk}/change/"' in page
+    assert 'name="user"' not in page
+
+
 # --- The migration that links the deliveries stored before the field existed ---------------------------
 
 
