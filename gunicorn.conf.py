@@ -1,7 +1,18 @@
-"""gunicorn settings: workers from WEB_CONCURRENCY, bind to $PORT, JSON logs, graceful shutdown."""
+"""gunicorn settings: workers from WEB_CONCURRENCY, bind to $PORT, JSON logs at LOG_LEVEL, graceful shutdown."""
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+from saas.logging import logging_config
+
+# LOG_LEVEL as saas/settings.py reads it: the environment wins over `.env` (ENV_FILE="" skips the file).
+ENV_FILE = os.environ.get("ENV_FILE", str(Path(__file__).resolve().parent / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -18,25 +29,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Django writes one JSON access line per request (saas.middleware); gunicorn's own would repeat it.
 accesslog = None
 errorlog = "-"
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "saas.logging.RequestIdFilter"}},
-    "formatters": {"json": {"()": "saas.logging.JsonFormatter"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": "INFO"},
-    "loggers": {
-        "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
-    },
-}
+loglevel = LOG_LEVEL.lower()
+# The same configuration as Django's LOGGING, gunicorn's own loggers included.
+logconfig_dict = logging_config(LOG_LEVEL)
 
 
 def post_fork(server, worker):

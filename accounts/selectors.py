@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
+from accounts import registry
 from accounts.audit import ACTIONS, ACTIVITY, SECURITY, audit_actions_of_kind, audit_names
 from accounts.models import MAX_LIVE_API_TOKENS, ApiToken, AuditEvent, User, api_token_live_q
 
@@ -329,10 +330,6 @@ def export_profile(*, user: User) -> dict[str, Any]:
 
 
 def export_all_sections(*, user: User) -> Iterator[tuple[str, Iterable[dict]]]:
-    """Every section of the export: ours, then billing's and banking's (their `export_sections` contract)."""
-    from banking.selectors import export_sections as banking_export_sections
-    from billing.selectors import export_sections as billing_export_sections
-
+    """Every section of the export: ours, then those the apps above register (billing's, then banking's)."""
     yield from export_sections(user=user)
-    yield from billing_export_sections(user=user)
-    yield from banking_export_sections(user=user)
+    yield from registry.export_sections(user=user)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from PIL import Image
 
+from accounts import registry
 from accounts.audit import audit_log
 from accounts.avatars import avatar_delete_file, avatar_encode, avatar_save_file
 from accounts.models import ApiToken, User
@@ -102,15 +103,9 @@ def user_sessions_end_others(*, user: User, request: HttpRequest | None, reason:
     return len(sessions)
 
 
-def _forget_webhook_events(user_id: str) -> None:
-    from billing.services import webhook_events_forget_user  # billing imports this module
-
-    webhook_events_forget_user(user_id=user_id)
-
-
 def user_delete(*, user: User, request: HttpRequest) -> None:
-    """Delete the account and everything it owns (every FK to the user cascades, and the stored Polar
-    deliveries that name them), then sign out.
+    """Delete the account and everything it owns (every FK to the user cascades; the apps above clean up the
+    rest in their registered deletion hooks), then sign out.
 
     The audit event outlives the user row, so it names the deleted id instead of pointing at the user.
     """
@@ -120,7 +115,7 @@ def user_delete(*, user: User, request: HttpRequest) -> None:
     with transaction.atomic():
         audit_log(action="account.deleted", user=None, request=request, details={"user_id": user_id})
         get_usersessions_adapter().end_sessions(sessions)
-        _forget_webhook_events(user_id)
+        registry.deletion_hooks_run(user=user)
         user.delete()
         if avatar:
             transaction.on_commit(lambda: avatar_delete_file(avatar))

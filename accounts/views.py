@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import registry, selectors, services
 from accounts.audit import audit_log
 from accounts.avatars import initials_svg
 from accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
@@ -107,9 +107,7 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
 
 
 def _data_page(request: HttpRequest, form: DeleteAccountForm, *, status: int = 200) -> HttpResponse:
-    from billing.selectors import user_is_subscribed
-
-    context = {"form": form, "is_subscribed": user_is_subscribed(user=request.user)}
+    context = {"form": form, "deletion_blocks": registry.deletion_blocks(user=request.user)}
     return render(request, "accounts/data.html", context, status=status)
 
 
@@ -154,10 +152,10 @@ def data_export(request: HttpRequest) -> StreamingHttpResponse:
 @require_POST
 @reauthentication_required
 def account_delete(request: HttpRequest) -> HttpResponse:
-    from billing.selectors import user_is_subscribed
-
-    if user_is_subscribed(user=request.user):
-        messages.error(request, "Cancel your subscription in the customer portal first, then delete the account.")
+    blocks = registry.deletion_blocks(user=request.user)
+    if blocks:
+        for block in blocks:
+            messages.error(request, block.refusal)
         return redirect("settings_data")
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():

@@ -15,3 +15,8 @@ class BankingConfig(AppConfig):
         signals.connect()
         # Fail at startup, naming the bad entry, rather than on the first account someone links.
         get_key_ring()
+
+        from accounts.registry import register_export_sections
+        from banking.selectors import export_sections
+
+        register_export_sections(export_sections)

@@ -22,9 +22,7 @@ DEFAULT_PROVIDER = "banking.verification.SimulatedMicroDepositProvider"
 class MicroDepositProvider(Protocol):
     name: str
 
-    def send_micro_deposits(
-        self, *, bank_account: BankAccount, amounts: tuple[int, int], idempotency_key: str
-    ) -> str:
+    def send_micro_deposits(self, *, bank_account: BankAccount, amounts: tuple[int, int], idempotency_key: str) -> str:
         """Send the two deposits (minor units, 1..99) to the account; return the provider's reference."""
         ...
 
@@ -34,9 +32,7 @@ class SimulatedMicroDepositProvider:
 
     name = "simulated"
 
-    def send_micro_deposits(
-        self, *, bank_account: BankAccount, amounts: tuple[int, int], idempotency_key: str
-    ) -> str:
+    def send_micro_deposits(self, *, bank_account: BankAccount, amounts: tuple[int, int], idempotency_key: str) -> str:
         # The deposits are written in the dispatching transaction: they exist once, whatever the retries.
         today = timezone.localdate()
         deposits = [

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from billing import polar, services
+from billing import polar, services, webhooks
 from billing.models import Order, Plan, Subscription, WebhookEvent
 from saas.admin import ReadOnlyAdmin
 
@@ -83,9 +83,10 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ("webhook_id", "type", "state", "object_id", "attempts", "received_at", "processed_at")
+    list_display = ("webhook_id", "type", "state", "user", "object_id", "attempts", "received_at", "processed_at")
     list_filter = ("state", "type")
-    search_fields = ("webhook_id", "object_id", "type")
+    search_fields = ("webhook_id", "object_id", "type", "user__email")
+    list_select_related = ("user",)
     date_hierarchy = "received_at"
     actions = ("replay",)
 
@@ -97,7 +98,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         done, failed = 0, []
         for event in queryset.order_by("received_at", "id"):
             try:
-                services.webhook_event_replay(event=event)
+                services.webhook_event_replay(event=event, handler=webhooks.handler_for(event.type))
                 done += 1
             except Exception as error:
                 failed.append(f"{event.webhook_id}: {type(error).__name__}: {error}")

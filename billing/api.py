@@ -67,7 +67,9 @@ def polar_webhook(request: HttpRequest) -> HttpResponse:
         return error_response(request, ApiError("bad_request", "The body is not a Polar event: no `type`."))
     webhook_id = request.headers["webhook-id"]
     try:
-        _event, outcome = services.webhook_event_receive(webhook_id=webhook_id, payload=payload)
+        outcome = services.webhook_event_receive(
+            webhook_id=webhook_id, payload=payload, handler=webhooks.handler_for(payload["type"])
+        )
     except Exception:
         return error_response(
             request,

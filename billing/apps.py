@@ -1,4 +1,24 @@
 from django.apps import AppConfig
+from django.urls import reverse
+
+from accounts.registry import DeletionBlock, register_deletion_blocker, register_export_sections
+
+
+def active_subscription_blocks_deletion(*, user) -> DeletionBlock | None:
+    """A subscriber cancels first, so Polar never charges for an account that no longer exists."""
+    from billing.selectors import user_is_subscribed
+
+    if not user_is_subscribed(user=user):
+        return None
+    return DeletionBlock(
+        explanation=(
+            "You have an active subscription. Cancel it in the customer portal first, so you are not charged "
+            "again; then come back here to delete the account."
+        ),
+        refusal="Cancel your subscription in the customer portal first, then delete the account.",
+        action_url=reverse("billing_portal"),
+        action_label="Cancel the subscription in the customer portal",
+    )
 
 
 class BillingConfig(AppConfig):
@@ -8,5 +28,9 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from accounts.audit import register_audit_actions
         from billing.audit_actions import AUDIT_ACTIONS, plan_names
+        from billing.selectors import export_sections
 
         register_audit_actions(AUDIT_ACTIONS, names=plan_names)
+
+        register_export_sections(export_sections)
+        register_deletion_blocker(active_subscription_blocks_deletion)

@@ -160,6 +160,11 @@ class WebhookEvent(models.Model):
         IGNORED = "ignored"
 
     webhook_id = models.CharField(max_length=128, help_text="The `webhook-id` header.")
+    # Whom the delivery names (set when it is processed), so deleting the account deletes it by this key.
+    # Indexed by webhookevent_user_idx.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     type = models.CharField(max_length=64)
     object_id = models.CharField(
         max_length=64, blank=True, help_text="Polar's id of the subscription or order in `data`."
@@ -179,6 +184,7 @@ class WebhookEvent(models.Model):
         indexes = [
             models.Index(fields=["type"], name="webhookevent_type_idx"),
             models.Index(fields=["object_id"], name="webhookevent_object_idx"),
+            models.Index(fields=["user"], name="webhookevent_user_idx"),
             # replay_webhooks and the failed-events list look for these two states only; processed rows,
             # nearly all of them, stay out of this index.
             models.Index(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from billing.models import Order, Plan, Subscription, WebhookEvent
+from billing.models import Order, Plan, Subscription
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,6 @@ def subscription_for_checkout(*, user, checkout_id: str) -> Subscription | None:
 def user_orders(*, user) -> QuerySet[Order]:
     """The user's billing history, newest first."""
     return Order.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def failed_webhook_events() -> QuerySet[WebhookEvent]:
-    return WebhookEvent.objects.filter(state=WebhookEvent.State.FAILED).order_by("received_at", "id")
 
 
 # --- Data export (accounts' "Your data" page streams these) -----------------------------------------

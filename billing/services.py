@@ -2,16 +2,18 @@
 
 The webhook, `sync_subscriptions` and `replay_webhooks` all apply Polar's state through
 `subscription_upsert_from_polar` and `order_upsert_from_polar`: upsert by Polar's id under a row lock,
-and never let an older state overwrite a newer one.
+and never let an older state overwrite a newer one. Which upsert applies which event type is
+`billing.webhooks`' table; the event-processing services here take the handler it picks.
 """
 
 import copy
 import logging
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -85,39 +87,45 @@ def _nested(data: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _resolve_user(data: dict[str, Any], *, kind: str, linked_user_id=None) -> tuple[bool, uuid.UUID | None]:
-    """Who `data` belongs to: (change the link?, the id of the user named by `data.customer.external_id`).
+def _named_user_id(data: dict[str, Any], *, linked_user_id=None) -> uuid.UUID | None:
+    """The user `data` belongs to: the one `data.customer.external_id` names, when it is one of ours.
 
-    No `customer` object: keep the link as it is. Already linked to that user: keep it, without a query.
-    An unknown or malformed external id: unlinked, with a warning.
+    No `customer` object: the user already linked. Already linked to that user: no query.
     """
     customer = data.get("customer")
     if not isinstance(customer, dict):
-        return False, None
-    user_id = _user_id_if_exists(customer.get("external_id"), linked_user_id=linked_user_id)
-    if user_id is not None and user_id == linked_user_id:
-        return False, None
-    if user_id is None:
+        return linked_user_id
+    return _user_id_if_exists(customer.get("external_id"), linked_user_id=linked_user_id)
+
+
+def _resolve_user(data: dict[str, Any], *, kind: str, linked_user_id=None) -> uuid.UUID | None:
+    """The user to link `data` to (`_named_user_id`); a customer who is no user of ours is logged."""
+    user_id = _named_user_id(data, linked_user_id=linked_user_id)
+    if user_id is None and isinstance(data.get("customer"), dict):
         _warn_unlinked(kind, data)
-    return True, user_id
+    return user_id
 
 
 def _user_id_if_exists(external_id: Any, *, linked_user_id=None) -> uuid.UUID | None:
     """`external_id` as the id of one of our users, or None; no query when it is the user already linked."""
-    try:
-        user_id = uuid.UUID(str(external_id))
-    except ValueError:
-        return None
-    if user_id == linked_user_id or User.objects.filter(pk=user_id).exists():
+    user_id = _as_user_id(external_id)
+    if user_id is not None and (user_id == linked_user_id or User.objects.filter(pk=user_id).exists()):
         return user_id
     return None
 
 
-def _given_user(user: Any) -> tuple[bool, Any]:
-    """(set the link?, to which user id) for an upsert's `user=`: FROM_PAYLOAD leaves both to the payload."""
+def _as_user_id(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _given_user_id(user: Any) -> Any:
+    """An upsert's `user=` as the id to link: FROM_PAYLOAD stays, for the payload to decide."""
     if user is FROM_PAYLOAD:
-        return False, None
-    return True, user.pk if user is not None else None
+        return FROM_PAYLOAD
+    return user.pk if user is not None else None
 
 
 def _warn_unlinked(kind: str, data: dict[str, Any]) -> None:
@@ -174,13 +182,17 @@ def _subscription_fields(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class UpsertResult:
-    """What an upsert did: `applied` is False when the stored state was newer, so nothing changed."""
+    """The object as stored, and the user it belongs to by this state (applied or older): the event is theirs.
+
+    `created` and `changes` (the user-facing fields that moved, old and new) say what the upsert did; the
+    nightly reconciliation logs them.
+    """
 
     object: Any
+    user_id: uuid.UUID | None
     created: bool = False
-    applied: bool = True
     changes: dict[str, list[Any]] = field(default_factory=dict)
 
 
@@ -203,7 +215,9 @@ def _audit_subscription(subscription: Subscription, changes: dict[str, list[Any]
     user_data_changed(user_id)  # the dashboard shows the plan
 
 
-def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD):
+def subscription_upsert_from_polar(
+    *, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD
+) -> UpsertResult:
     """Create or update the subscription Polar describes in `data`, under a row lock; older states are skipped.
 
     `user` defaults to the user named by `data.customer.external_id`; `sync_subscriptions` passes the user it
@@ -213,19 +227,19 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
     fields = _subscription_fields(data)
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
-    relink, user_id = _given_user(user)
+    user_id = _given_user_id(user)
     # No savepoint when nested (in the webhook's transaction): any error here fails the whole event anyway.
     with transaction.atomic(savepoint=False):
         subscription = locked_by_pk(Subscription, polar_id)
         if subscription is None:
-            if not relink:
-                relink, user_id = _resolve_user(data, kind="subscription")
+            if user_id is FROM_PAYLOAD:
+                user_id = _resolve_user(data, kind="subscription")
             subscription = Subscription(id=polar_id, user_id=user_id, synced_at=now, **fields)
             subscription.full_clean(exclude=["user"], validate_unique=False)
             if insert_if_absent(subscription):
                 changes = {"status": [None, subscription.status]}
                 _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
-                return UpsertResult(subscription, created=True, changes=changes)
+                return UpsertResult(subscription, user_id, created=True, changes=changes)
             # Another delivery inserted it first: lock theirs and compare like any update.
             subscription = locked_by_pk(Subscription, polar_id)
         if _is_stale(
@@ -239,16 +253,18 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
                 polar_id,
                 extra={"polar_id": polar_id, "incoming_at": incoming.isoformat(), "source": source},
             )
-            return UpsertResult(subscription, applied=False)
-        if not relink:
-            relink, user_id = _resolve_user(data, kind="subscription", linked_user_id=subscription.user_id)
+            if user_id is FROM_PAYLOAD:
+                user_id = _named_user_id(data, linked_user_id=subscription.user_id)
+            return UpsertResult(subscription, user_id)
+        if user_id is FROM_PAYLOAD:
+            user_id = _resolve_user(data, kind="subscription", linked_user_id=subscription.user_id)
         before = {name: getattr(subscription, name) for name in USER_FACING_SUBSCRIPTION_FIELDS}
         updated = ["synced_at"]
         for name, value in fields.items():
             if getattr(subscription, name) != value:
                 setattr(subscription, name, value)
                 updated.append(name)
-        if relink:
+        if subscription.user_id != user_id:
             subscription.user_id = user_id
             updated.append("user")
         subscription.synced_at = now
@@ -262,7 +278,7 @@ def subscription_upsert_from_polar(*, data: dict[str, Any], source: str = "webho
         }
         if changes and subscription.user_id:
             _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
-        return UpsertResult(subscription, changes=changes)
+        return UpsertResult(subscription, user_id, changes=changes)
 
 
 # --- Orders --------------------------------------------------------------------------------------------
@@ -291,52 +307,52 @@ def _order_fields(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD):
+def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", user: Any = FROM_PAYLOAD) -> UpsertResult:
     """Create or update one order of the billing history; an older state never overwrites a newer one."""
     polar_id = _object_id(data)
     fields = _order_fields(data)
     incoming = fields["modified_at"] or fields["created_at"]
     now = timezone.now()
-    relink, user_id = _given_user(user)
+    user_id = _given_user_id(user)
     with transaction.atomic(savepoint=False):
         order = locked_by_pk(Order, polar_id)
         if order is not None and incoming < order.version_at:
-            return UpsertResult(order, applied=False)
-        if not relink:
-            relink, user_id = _resolve_order_user(data, fields, linked_user_id=order.user_id if order else None)
+            if user_id is FROM_PAYLOAD:
+                user_id = _order_user_id(data, fields, linked_user_id=order.user_id)
+            return UpsertResult(order, user_id)
+        if user_id is FROM_PAYLOAD:
+            user_id = _order_user_id(data, fields, linked_user_id=order.user_id if order else None)
+            if user_id is None:
+                _warn_unlinked("order", data)
         if order is None:
             order = Order(id=polar_id, user_id=user_id, synced_at=now, **fields)
             order.full_clean(exclude=["user"], validate_unique=False)
             if insert_if_absent(order):
-                return UpsertResult(order, created=True)
+                return UpsertResult(order, user_id)
             order = locked_by_pk(Order, polar_id)
             if incoming < order.version_at:
-                return UpsertResult(order, applied=False)
+                return UpsertResult(order, user_id)
         for name, value in fields.items():
             setattr(order, name, value)
-        if relink:
-            order.user_id = user_id
+        order.user_id = user_id
         order.synced_at = now
         order.full_clean(exclude=["user"], validate_unique=False)
         order.save()
-        return UpsertResult(order)
+        return UpsertResult(order, user_id)
 
 
-def _resolve_order_user(data: dict[str, Any], fields: dict[str, Any], *, linked_user_id) -> tuple[bool, Any]:
+def _order_user_id(data: dict[str, Any], fields: dict[str, Any], *, linked_user_id) -> uuid.UUID | None:
+    """The user an order belongs to: its customer's, else its subscription's; with neither, the one linked."""
     customer = data.get("customer")
     user_id = None
     if isinstance(customer, dict):
         user_id = _user_id_if_exists(customer.get("external_id"), linked_user_id=linked_user_id)
-    if user_id is not None and user_id == linked_user_id:
-        return False, None
     if user_id is None and fields["subscription_id"]:
         # An order names its subscription: it belongs to whoever that subscription belongs to.
         user_id = Subscription.objects.filter(pk=fields["subscription_id"]).values_list("user_id", flat=True).first()
-    if user_id is None:
-        if linked_user_id is not None and not isinstance(customer, dict):
-            return False, None
-        _warn_unlinked("order", data)
-    return True, user_id
+    if user_id is None and not isinstance(customer, dict):
+        return linked_user_id
+    return user_id
 
 
 # --- Webhook events ---------------------------------------------------------------------------------
@@ -356,13 +372,19 @@ def _webhook_event_build(*, webhook_id: str, payload: dict[str, Any]) -> Webhook
     return event
 
 
+class EventHandler(Protocol):
+    """Applies one type of Polar event (`billing.webhooks.handler_for` picks it): an upsert from `data`."""
+
+    def __call__(self, *, data: dict[str, Any], source: str) -> UpsertResult: ...
+
+
 def _webhook_event_insert(event: WebhookEvent) -> None:
     # ON CONFLICT DO NOTHING: a second copy never raises (on PostgreSQL it waits for the first copy's
     # transaction); the claim below decides who applies it.
     insert_if_absent(event, conflict_field="webhook_id")
 
 
-def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
+def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str, user_id: uuid.UUID | None) -> bool:
     """Insert the event already claimed (`state`, one attempt) unless its webhook-id is stored: True if inserted.
 
     The common case, a delivery seen for the first time, then costs one statement instead of an insert
@@ -371,40 +393,53 @@ def _webhook_event_insert_claimed(event: WebhookEvent, *, state: str) -> bool:
     """
     claimed = copy.copy(event)  # the caller's event stays "received" for the failure path
     claimed.state, claimed.processed_at, claimed.attempts, claimed.last_error = state, timezone.now(), 1, ""
+    claimed.user_id = user_id
     return insert_if_absent(claimed, conflict_field="webhook_id")
 
 
-def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any]) -> tuple[WebhookEvent, str]:
-    """The webhook's write: store the verified delivery and apply it, in one transaction (one commit).
+def _payload_user_id(payload: Any) -> uuid.UUID | None:
+    """The user id in a delivery's `data.customer.external_id`, not yet looked up: it may be no user of ours."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    customer = data.get("customer") if isinstance(data, dict) else None
+    return _as_user_id(customer.get("external_id")) if isinstance(customer, dict) else None
+
+
+def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any], handler: EventHandler | None) -> str:
+    """The webhook's write: store the verified delivery and apply it with `handler`, in one transaction.
 
     When applying fails, the transaction rolls back and the delivery is stored again as failed, with the
     error, before the error is re-raised: every verified delivery is kept, processed or failed.
     """
     event = _webhook_event_build(webhook_id=webhook_id, payload=payload)
-    return event, webhook_event_process(event=event, store=True)
+    return webhook_event_process(event=event, handler=handler, store=True)
 
 
-def webhook_event_process(*, event: WebhookEvent, force: bool = False, store: bool = False) -> str:
-    """Claim the event and apply it in one transaction: "processed", "ignored" or "duplicate".
+def webhook_event_process(
+    *, event: WebhookEvent, handler: EventHandler | None, force: bool = False, store: bool = False
+) -> str:
+    """Claim the event and apply it in one transaction: "processed", "ignored" (no handler) or "duplicate".
 
     A delivery is claimed with `filter(...).update(...) == 1`, so two copies never both apply it; the claim
     rolls back with a failed handler, the error is kept on the event and re-raised (the webhook answers 500).
     `store` inserts the event first, in the same transaction; `force` (replay) re-applies an event whatever
-    its state (applying is idempotent).
+    its state (applying is idempotent). The event is linked to the user its object belongs to.
     """
-    from billing.webhooks import handler_for  # webhooks.py maps types to the handlers above
-
-    handler = handler_for(event.type)
     target = WebhookEvent.State.PROCESSED if handler is not None else WebhookEvent.State.IGNORED
+    # The claim links the event to the user the payload names before the handler has looked them up, so the
+    # common case costs no statement more; the foreign key is checked at commit, and the handler's answer
+    # replaces this one first when they differ. With no handler, the user is looked up here.
+    named = _payload_user_id(event.payload)
+    if handler is None:
+        named = _user_id_if_exists(named)
     claimable = Q(webhook_id=event.webhook_id)
     if not force:
         claimable &= Q(state__in=[WebhookEvent.State.RECEIVED, WebhookEvent.State.FAILED])
     try:
         with transaction.atomic():
-            inserted = store and _webhook_event_insert_claimed(event, state=target)
+            inserted = store and _webhook_event_insert_claimed(event, state=target, user_id=named)
             if not inserted:
                 claimed = WebhookEvent.objects.filter(claimable).update(
-                    state=target, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+                    state=target, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error="", user=named
                 )
                 if claimed != 1:
                     return "duplicate"
@@ -412,14 +447,21 @@ def webhook_event_process(*, event: WebhookEvent, force: bool = False, store: bo
                 data = event.payload.get("data") if isinstance(event.payload, dict) else None
                 if not isinstance(data, dict):
                     raise PolarPayloadError("The event has no `data` object.")
-                handler(data=data, source=f"webhook:{event.type}")
+                result = handler(data=data, source=f"webhook:{event.type}")
+                if result.user_id != named:
+                    WebhookEvent.objects.filter(webhook_id=event.webhook_id).update(user=result.user_id)
     except Exception as exc:
         error = "".join(traceback.format_exception(exc))[-4000:]
         with transaction.atomic():
             if store:
                 _webhook_event_insert(event)
+            # Kept for replay, and still deleted with the user it names.
             WebhookEvent.objects.filter(claimable).update(
-                state=WebhookEvent.State.FAILED, processed_at=None, attempts=F("attempts") + 1, last_error=error
+                state=WebhookEvent.State.FAILED,
+                processed_at=None,
+                attempts=F("attempts") + 1,
+                last_error=error,
+                user=_user_id_if_exists(named),
             )
         logger.exception(
             "Polar webhook %s (%s) failed; kept for replay_webhooks",
@@ -431,18 +473,9 @@ def webhook_event_process(*, event: WebhookEvent, force: bool = False, store: bo
     return str(target)
 
 
-def webhook_events_forget_user(*, user_id) -> int:
-    """Delete the stored deliveries that carry this user as Polar's customer (their e-mail, name).
-
-    Account deletion calls it: the deliveries have done their work, and the user's data must go.
-    """
-    deleted, _ = WebhookEvent.objects.filter(payload__data__customer__external_id=str(user_id)).delete()
-    return deleted
-
-
-def webhook_event_replay(*, event: WebhookEvent) -> str:
-    """Apply a stored event again (replay_webhooks, the admin action); raises what the handler raised."""
-    return webhook_event_process(event=event, force=True)
+def webhook_event_replay(*, event: WebhookEvent, handler: EventHandler | None) -> str:
+    """Apply a stored event again with `handler` (replay_webhooks, the admin action); raises what it raised."""
+    return webhook_event_process(event=event, handler=handler, force=True)
 
 
 # --- Checkout, portal, sync -------------------------------------------------------------------------------
@@ -629,8 +662,11 @@ def _webhook_retry_due(event: WebhookEvent, now: datetime) -> bool:
     return event.received_at + timedelta(seconds=wait) <= now
 
 
-def webhook_events_retry_failed(*, limit: int = 500) -> dict[str, int]:
-    """Replay the failed Polar deliveries whose backoff has passed; counts of what happened.
+def webhook_events_retry_failed(
+    *, handler_for: Callable[[str], EventHandler | None], limit: int = 500
+) -> dict[str, int]:
+    """Replay the failed Polar deliveries whose backoff has passed; counts of what happened. `handler_for`
+    is the webhook's dispatch table (billing.webhooks.handler_for).
 
     Each event is claimed like a delivery (`webhook_event_process`), so it is applied once even when two
     runs overlap; a failure again keeps the error on the event and counts one more attempt.
@@ -645,7 +681,7 @@ def webhook_events_retry_failed(*, limit: int = 500) -> dict[str, int]:
             counts["waiting"] += 1
             continue
         try:
-            outcome = webhook_event_process(event=event)
+            outcome = webhook_event_process(event=event, handler=handler_for(event.type))
         except Exception:
             counts["failed"] += 1  # logged and kept on the event by webhook_event_process
             continue

@@ -2,13 +2,13 @@
 
 from dataclasses import asdict
 
-from billing import polar, services
+from billing import polar, services, webhooks
 from saas.background import background_task
 
 
 @background_task(max_attempts=3)
 def webhook_events_retry_failed() -> dict:
-    return services.webhook_events_retry_failed()
+    return services.webhook_events_retry_failed(handler_for=webhooks.handler_for)
 
 
 @background_task(max_attempts=3)

@@ -1,5 +1,8 @@
 """Polar webhook signatures (Standard Webhooks) and the table from event type to the service handling it.
 
+The view verifies a delivery here, then hands it to `services.webhook_event_receive` with the handler
+`handler_for` picks; services never look the handler up themselves, so imports go one way.
+
 Polar signs `id.timestamp.body` with HMAC-SHA256. Its legacy secrets sign with the UTF-8 bytes of the
 whole secret string (what `Webhook(base64(secret))` verifies); `whsec_` secrets are base64 keys
 (`Webhook(secret)`). A delivery is accepted when either key verifies it.
@@ -10,7 +13,7 @@ import binascii
 import contextlib
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,7 +92,7 @@ def sign(body: bytes | str, *, secret: str, msg_id: str, timestamp: datetime | N
 
 # Event type -> the service that applies it. Types not listed are stored and answered 2xx ("ignored"),
 # except unlisted `subscription.*` and `order.*` types, which Polar may add and which carry the same object.
-EVENT_HANDLERS: dict[str, Callable[..., Any]] = {
+EVENT_HANDLERS: dict[str, services.EventHandler] = {
     "subscription.created": services.subscription_upsert_from_polar,
     "subscription.updated": services.subscription_upsert_from_polar,
     "subscription.active": services.subscription_upsert_from_polar,
@@ -104,7 +107,8 @@ EVENT_HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def handler_for(event_type: str) -> Callable[..., Any] | None:
+def handler_for(event_type: str) -> services.EventHandler | None:
+    """The service that applies this type of event, or None: the event is stored and ignored."""
     handler = EVENT_HANDLERS.get(event_type)
     if handler is None and event_type.startswith("subscription."):
         handler = services.subscription_upsert_from_polar

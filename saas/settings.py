@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from saas.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -427,26 +429,4 @@ USE_TZ = True
 
 # --- Logging: JSON lines on stdout ----------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "saas.logging.RequestIdFilter"}},
-    "formatters": {"json": {"()": "saas.logging.JsonFormatter"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django's default console handler would print a second, non-JSON copy.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # Our access log line replaces these; they would log every 4xx twice.
-        "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "ERROR", "propagate": True},
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+LOGGING = logging_config(LOG_LEVEL)

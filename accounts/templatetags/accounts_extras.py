@@ -1,6 +1,5 @@
 from django import template
 
-from accounts.audit import audit_label
 from accounts.selectors import user_avatar_url
 
 register = template.Library()
@@ -12,7 +11,3 @@ def avatar_url(user) -> str:
     if not getattr(user, "is_authenticated", False):
         return ""
     return user_avatar_url(user)
-
-
-# "auth.signed_in" -> "Signed in": the label the writing app registered for an action.
-register.filter("audit_label", audit_label)

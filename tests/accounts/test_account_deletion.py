@@ -68,11 +68,15 @@ def test_deletion_removes_everything_the_user_owns(reauthenticated_client, owner
 
 
 def test_deletion_forgets_the_stored_polar_deliveries_that_name_the_user(reauthenticated_client, owner, outsider):
+    from billing import services, webhooks
     from billing.models import WebhookEvent
     from billing.testing import build_event
 
-    WebhookEvent.objects.create(webhook_id="msg-owner", type="order.paid", payload=build_event("order.paid", owner))
-    WebhookEvent.objects.create(webhook_id="msg-other", type="order.paid", payload=build_event("order.paid", outsider))
+    # Stored as the webhook stores them: processed, so linked to the user they name.
+    for webhook_id, user in (("msg-owner", owner), ("msg-other", outsider)):
+        services.webhook_event_receive(
+            webhook_id=webhook_id, payload=build_event("order.paid", user), handler=webhooks.handler_for("order.paid")
+        )
 
     reauthenticated_client.post(DELETE, {"email": "owner@example.com"})
 

@@ -6,12 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from billing import services, tasks
+from billing import services, tasks, webhooks
 from billing.models import Subscription, WebhookEvent
 from saas.background import run_here
 from tests.billing.conftest import LEGACY_SECRET, polar_subscription, post_event, subscription_event
 
 pytestmark = pytest.mark.django_db
+
+
+def retry_failed() -> dict[str, int]:
+    return services.webhook_events_retry_failed(handler_for=webhooks.handler_for)
 
 
 # --- Failed webhook events ----------------------------------------------------------------------------
@@ -40,35 +44,51 @@ def _received(event: WebhookEvent, minutes_ago: float) -> None:
 def test_a_failed_webhook_waits_for_its_backoff(failed_event):
     _received(failed_event, minutes_ago=0.5)  # the first retry is due a minute after arrival
 
-    assert services.webhook_events_retry_failed() == {"replayed": 0, "failed": 0, "waiting": 1}
+    assert retry_failed() == {
+        "replayed": 0,
+        "failed": 0,
+        "waiting": 1,
+    }
     assert not Subscription.objects.exists()
 
 
 def test_a_failed_webhook_is_applied_once_its_backoff_has_passed(failed_event):
     _received(failed_event, minutes_ago=2)
 
-    assert services.webhook_events_retry_failed() == {"replayed": 1, "failed": 0, "waiting": 0}
+    assert retry_failed() == {
+        "replayed": 1,
+        "failed": 0,
+        "waiting": 0,
+    }
 
     failed_event.refresh_from_db()
     assert (failed_event.state, failed_event.attempts) == ("processed", 2)
     assert Subscription.objects.get().status == "active"
-    assert services.webhook_events_retry_failed() == {"replayed": 0, "failed": 0, "waiting": 0}
+    assert retry_failed() == {
+        "replayed": 0,
+        "failed": 0,
+        "waiting": 0,
+    }
 
 
 def test_the_backoff_doubles_with_each_attempt(failed_event):
     WebhookEvent.objects.filter(pk=failed_event.pk).update(attempts=3)
     _received(failed_event, minutes_ago=6)  # attempt 4 is due 1 + 2 + 4 = 7 minutes after arrival
 
-    assert services.webhook_events_retry_failed()["waiting"] == 1
+    assert retry_failed()["waiting"] == 1
     _received(failed_event, minutes_ago=8)
-    assert services.webhook_events_retry_failed()["replayed"] == 1
+    assert retry_failed()["replayed"] == 1
 
 
 def test_a_webhook_that_failed_ten_times_is_left_for_an_operator(failed_event):
     WebhookEvent.objects.filter(pk=failed_event.pk).update(attempts=10)
     _received(failed_event, minutes_ago=60 * 24 * 7)
 
-    assert services.webhook_events_retry_failed() == {"replayed": 0, "failed": 0, "waiting": 0}
+    assert retry_failed() == {
+        "replayed": 0,
+        "failed": 0,
+        "waiting": 0,
+    }
 
 
 def test_a_webhook_failing_again_counts_an_attempt_and_keeps_the_error(owner, client, settings):
@@ -77,7 +97,7 @@ def test_a_webhook_failing_again_counts_an_attempt_and_keeps_the_error(owner, cl
     event = WebhookEvent.objects.get()
     _received(event, minutes_ago=2)
 
-    assert services.webhook_events_retry_failed()["failed"] == 1
+    assert retry_failed()["failed"] == 1
 
     event.refresh_from_db()
     assert (event.state, event.attempts) == ("failed", 2)

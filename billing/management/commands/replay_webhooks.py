@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
-from billing import services
+from billing import services, webhooks
 from billing.models import WebhookEvent
 
 # A "received" event older than this was never finished (the process died mid-way): replay it too.
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         failed: list[str] = []
         for event in tqdm(events.iterator(chunk_size=200), total=total, desc="Replaying", unit="event", disable=None):
             try:
-                outcome = services.webhook_event_replay(event=event)
+                outcome = services.webhook_event_replay(event=event, handler=webhooks.handler_for(event.type))
             except Exception as exc:
                 failed.append(f"{event.webhook_id} ({event.type}): {type(exc).__name__}: {exc}")
                 continue
