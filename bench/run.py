@@ -59,7 +59,8 @@ def ensure_database(url: str, *, fresh: bool = False) -> None:
 class Site:
     """Runs manage.py and gunicorn with one production-like environment."""
 
-    def __init__(self, database_url: str, workers: int):
+    def __init__(self, database_url: str, workers: int, *, wsgi: str = "saas.wsgi", settings: str = "bench.settings"):
+        self.wsgi = wsgi
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -68,7 +69,7 @@ class Site:
         self.env = {
             **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}},
             "ENV_FILE": "",
-            "DJANGO_SETTINGS_MODULE": "saas.settings",
+            "DJANGO_SETTINGS_MODULE": settings,
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": database_url,
@@ -132,9 +133,9 @@ class Site:
             raise RuntimeError(f"a task worker exited with {failed}; see {self.log.name}")
         return [round(kib / 1024, 1) for kib in peaks.values()]
 
-    def start(self) -> None:
+    def start(self, *, probe: str = "/api/health") -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "saas.wsgi", "--config", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", self.wsgi, "--config", "gunicorn.conf.py"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -143,7 +144,7 @@ class Site:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                with urllib.request.urlopen(self.base_url + "/api/health", timeout=2) as response:
+                with urllib.request.urlopen(self.base_url + probe, timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:
@@ -178,19 +179,38 @@ def rss_kib(pid: int) -> int:
 
 
 class RssSampler:
-    """Samples each gunicorn worker's resident memory while a scenario runs; keeps the peak."""
+    """Samples each gunicorn worker's resident memory while a scenario runs: the peak, and the peaks of the
+    first and the last 10 seconds (memory that keeps growing under a steady load is a leak)."""
+
+    WINDOW = 10.0
 
     def __init__(self, site: Site):
         self.site = site
         self.peaks: dict[int, int] = {}
+        self.samples: list[tuple[float, int]] = []  # (seconds since start, the largest worker's KiB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        started = time.monotonic()
         while not self._stop.is_set():
+            largest = 0
             for pid in self.site.worker_pids():
-                self.peaks[pid] = max(self.peaks.get(pid, 0), rss_kib(pid))
+                kib = rss_kib(pid)
+                self.peaks[pid] = max(self.peaks.get(pid, 0), kib)
+                largest = max(largest, kib)
+            if largest:
+                self.samples.append((time.monotonic() - started, largest))
             self._stop.wait(0.25)
+
+    def first_and_last(self) -> tuple[float, float]:
+        """The largest worker's peak RSS (MiB) over the first and the last WINDOW seconds."""
+        if not self.samples:
+            return 0.0, 0.0
+        end = self.samples[-1][0]
+        first = max(kib for at, kib in self.samples if at <= self.WINDOW)
+        last = max(kib for at, kib in self.samples if at >= end - self.WINDOW)
+        return round(first / 1024, 1), round(last / 1024, 1)
 
     def __enter__(self):
         self._thread.start()
@@ -229,13 +249,15 @@ def drive(site: Site, requests: list[dict], *, mode: str, duration: float, concu
 
 
 def table(results: list[dict], workers: dict[str, int]) -> str:
-    head = f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
-    head += f"{'errors':>8}{'rps/health':>12}{'p50/health':>12}"
+    head = f"{'scenario':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>7}"
+    head += f"{'rps/health':>11}{'p50/health':>11}{'rps/floor':>10}{'p50/floor':>10}{'RSS MiB first/last 10s':>24}"
     lines = [head, "-" * len(head)]
     for row in results:
+        rss = f"{row['rss_first_mib']} / {row['rss_last_mib']}" if "rss_first_mib" in row else ""
         lines.append(
-            f"{row['scenario']:<22}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}{row['p99_ms']:>10.2f}"
-            f"{row['errors']:>8}{row.get('rps_ratio', 0):>12.2f}{row.get('p50_ratio', 0):>12.2f}"
+            f"{row['scenario']:<22}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+            f"{row['errors']:>7}{row.get('rps_ratio', 0):>11.2f}{row.get('p50_ratio', 0):>11.2f}"
+            f"{row.get('rps_floor_ratio', 0):>10.2f}{row.get('p50_floor_ratio', 0):>10.2f}{rss:>24}"
         )
         if row.get("check"):
             lines.append(f"{'':<22}check: {row['check']}")
@@ -294,16 +316,22 @@ def main() -> int:
             if scenario.mode == "tasks":
                 results.extend(scenario.run(context))
                 continue
-            with RssSampler(site) as sampler:
-                row = drive(
-                    site,
-                    scenario.requests(context),
-                    mode=scenario.mode,
-                    duration=args.duration,
-                    concurrency=args.concurrency,
-                )
-            for pid, kib in sampler.peaks.items():
-                peaks[pid] = max(peaks.get(pid, 0), kib)
+            target = scenario.target(context) or site
+            try:
+                with RssSampler(target) as sampler:
+                    row = drive(
+                        target,
+                        scenario.requests(context),
+                        mode=scenario.mode,
+                        duration=args.duration,
+                        concurrency=args.concurrency,
+                    )
+            finally:
+                scenario.finish(context)
+            if target is site:
+                for pid, kib in sampler.peaks.items():
+                    peaks[pid] = max(peaks.get(pid, 0), kib)
+            row["rss_first_mib"], row["rss_last_mib"] = sampler.first_and_last()
             row["scenario"] = name
             row["check"] = scenario.check(context, row)
             results.append(row)
@@ -311,11 +339,15 @@ def main() -> int:
         site.stop()
 
     health = next(row for row in results if row["scenario"] == "health")
+    floor = next((row for row in results if row["scenario"] == "floor"), None)
     for row in results:
         if "worker_rss_mib" in row:
             continue  # tasks, not requests: no ratio to a request
         row["rps_ratio"] = round(row["rps"] / health["rps"], 3) if health["rps"] else 0
         row["p50_ratio"] = round(row["p50_ms"] / health["p50_ms"], 3) if health["p50_ms"] else 0
+        if floor is not None:
+            row["rps_floor_ratio"] = round(row["rps"] / floor["rps"], 3) if floor["rps"] else 0
+            row["p50_floor_ratio"] = round(row["p50_ms"] / floor["p50_ms"], 3) if floor["p50_ms"] else 0
     workers = {str(pid): round(kib / 1024, 1) for pid, kib in sorted(peaks.items())}
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -23,6 +23,13 @@ class Scenario:
     def check(self, ctx: Context, result: dict) -> str:
         return ""
 
+    def target(self, ctx: Context) -> Any:
+        """The server to load (None: the site itself)."""
+        return None
+
+    def finish(self, ctx: Context) -> None:
+        """Called after the load, whatever happened."""
+
 
 class Health(Scenario):
     """The ceiling: the cheapest request that still touches the database and the cache."""
@@ -31,12 +38,34 @@ class Health(Scenario):
         return [{"method": "GET", "path": "/api/health"}]
 
 
+class Floor(Scenario):
+    """What a Django view with one `SELECT 1` reaches under the same gunicorn config: bench/floor, no apps,
+    no middleware. Every scenario's ratio to it is reported beside its ratio to health."""
+
+    def target(self, ctx):
+        from bench.run import Site
+
+        self.site = Site(
+            ctx.args.database_url, ctx.args.workers, wsgi="bench.floor.wsgi", settings="bench.floor.settings"
+        )
+        self.site.start(probe="/floor")
+        return self.site
+
+    def finish(self, ctx):
+        self.site.stop()
+
+    def requests(self, ctx):
+        return [{"method": "GET", "path": "/floor"}]
+
+
 class Landing(Scenario):
     def requests(self, ctx):
         return [{"method": "GET", "path": "/"}]
 
 
 BENCH_EMAIL = "bench@example.com"
+# seed_demo's password for a new demo user (banking/management/commands/seed_demo.py).
+BENCH_PASSWORD = "ledgerly-demo-2025"
 
 
 def _signed_in(ctx: Context) -> dict:
@@ -45,6 +74,36 @@ def _signed_in(ctx: Context) -> dict:
         ctx.site.task("seed", "--email", BENCH_EMAIL, "--count", str(ctx.args.transactions))
         ctx.data["cookie"] = "sessionid=" + ctx.site.task("session", "--email", BENCH_EMAIL)
     return {"Cookie": ctx.data["cookie"]}
+
+
+class Session(Scenario):
+    """The signed-in session check every page and script pays: `GET /api/auth/session`."""
+
+    def prepare(self, ctx):
+        self.headers = _signed_in(ctx)
+
+    def requests(self, ctx):
+        return [{"method": "GET", "path": "/api/auth/session", "headers": self.headers}]
+
+
+class SignIn(Scenario):
+    """allauth's sign-in POST with the real password check (Argon2 at the site's parameters)."""
+
+    def prepare(self, ctx):
+        from urllib.parse import urlencode
+
+        _signed_in(ctx)  # the bench user exists
+        token = ctx.site.task("csrf-token")
+        self.headers = {"Cookie": f"csrftoken={token}", "Content-Type": "application/x-www-form-urlencoded"}
+        self.body = urlencode({"csrfmiddlewaretoken": token, "login": BENCH_EMAIL, "password": BENCH_PASSWORD})
+
+    def requests(self, ctx):
+        return [{"method": "POST", "path": "/sign-in", "headers": self.headers, "body": self.body}]
+
+    def check(self, ctx, result):
+        signed_in = result.get("statuses", {}).get("302", 0)
+        verdict = "ok" if signed_in == result["requests"] else "FAILED"
+        return f"{verdict}: {signed_in} of {result['requests']} sign-ins redirected to the dashboard"
 
 
 class Dashboard(Scenario):
@@ -153,7 +212,10 @@ class EmailBurst(Scenario):
 
 SCENARIOS: dict[str, Scenario] = {
     "health": Health(),
+    "floor": Floor(),
     "landing": Landing(),
+    "session": Session(),
+    "sign_in": SignIn(),
     "dashboard": Dashboard(),
     "transactions_first": TransactionsFirst(),
     "transactions_deep": TransactionsDeep(),

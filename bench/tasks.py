@@ -35,6 +35,13 @@ def session(args) -> str:
     return store.session_key
 
 
+def csrf_token(args) -> str:
+    """A CSRF token whose cookie and form values match, as a browser that loaded the sign-in page holds."""
+    from django.middleware.csrf import _get_new_csrf_string
+
+    return _get_new_csrf_string()
+
+
 def seed(args) -> str:
     """The bench user with `--count` transactions (seed_demo tops up; a second run is quick)."""
     from django.core.management import call_command
@@ -206,6 +213,7 @@ TASKS = {
     "email-enqueue": email_enqueue,
     "email-check": email_check,
     "session": session,
+    "csrf-token": csrf_token,
     "seed": seed,
     "deep-cursor": deep_cursor,
     "webhook-events": webhook_events,
