@@ -43,6 +43,9 @@ def user_image_url(user: User) -> str | None:
 
 
 def user_email_verified(user: User) -> bool:
+    """Whether the user's address is verified; the session's user carries the answer (accounts/backends.py)."""
+    if hasattr(user, "email_verified"):
+        return user.email_verified
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 

@@ -132,6 +132,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # every machine: the database cache by default, Redis or Memcached through CACHE_URL.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # The same table, written with one upsert and culled on a sample of writes (saas/cache.py).
+    CACHES["default"]["BACKEND"] = "saas.cache.DatabaseCache"
     # The default of 300 entries would cull sessions and rate-limit counters every few requests.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 # Sessions (accounts/sessions.py): "keep me signed in" lasts SESSION_COOKIE_AGE; any other session is a
@@ -148,9 +150,10 @@ CSRF_FAILURE_VIEW = "saas.views.csrf_failure"
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, each loading the session's user and `email_verified` in one query (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -7,7 +7,8 @@ reports every scenario's ratio to it.
 
 import os
 
-import environ
+# The site's own database settings (persistent connections, their health checks, timeouts).
+from saas.settings import DATABASES  # noqa: F401
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 DEBUG = False
@@ -16,7 +17,4 @@ ROOT_URLCONF = "bench.floor.urls"
 WSGI_APPLICATION = "bench.floor.wsgi.application"
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE: list[str] = []
-DATABASES = {"default": environ.Env().db_url("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 USE_TZ = True

@@ -1,0 +1,62 @@
+"""Django's database cache, with writes that stay cheap as the table grows.
+
+Django's DatabaseCache runs `SELECT COUNT(*)` over the whole cache table before every write (to decide
+whether to cull), then a SELECT and an UPDATE or INSERT in a savepoint. Sessions, rate-limit counters, token
+limits and the dashboard all write to this cache, so on a busy site the count scans a large table on most
+requests. Here a write is one upsert (`INSERT ... ON CONFLICT`, on PostgreSQL and SQLite alike), and the
+count-and-cull runs on one write in CULL_EVERY; expired rows are also purged by the periodic job
+`cache_purge_expired` (saas/housekeeping.py).
+"""
+
+import base64
+import pickle
+import random
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.db import connections, router
+from django.utils.timezone import now as tz_now
+
+# One write in this many counts the table and culls it when it is over MAX_ENTRIES.
+CULL_EVERY = 100
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
+        timeout = self.get_backend_timeout(timeout)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, key_column, value_column, expires_column = (
+            quote(name) for name in (self._table, "cache_key", "value", "expires")
+        )
+        now = tz_now().replace(microsecond=0)
+        if timeout is None:
+            expires = datetime.max
+        else:
+            expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
+        expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
+        with connection.cursor() as cursor:
+            if random.randrange(CULL_EVERY) == 0:  # noqa: S311 - sampling, not security
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - quoted names only
+                count = cursor.fetchone()[0]
+                if count > self._max_entries:
+                    self._cull(db, cursor, now, count)
+            if mode == "touch":
+                cursor.execute(
+                    f"UPDATE {table} SET {expires_column} = %s WHERE {key_column} = %s",  # noqa: S608
+                    [expires, key],
+                )
+                return bool(cursor.rowcount)
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            # `add` overwrites only a row that has expired; `set` overwrites any.
+            only_if_expired = f" WHERE {table}.{expires_column} < %s" if mode == "add" else ""
+            cursor.execute(
+                f"INSERT INTO {table} ({key_column}, {value_column}, {expires_column}) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = excluded.{value_column}, "
+                f"{expires_column} = excluded.{expires_column}{only_if_expired}",
+                [key, encoded, expires, *([connection.ops.adapt_datetimefield_value(now)] if mode == "add" else [])],
+            )
+            return bool(cursor.rowcount)
