@@ -39,7 +39,7 @@ class DatabaseCache(DjangoDatabaseCache):
             expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
         expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
         with connection.cursor() as cursor:
-            if random.randrange(CULL_EVERY) == 0:  # noqa: S311 - sampling, not security
+            if random.randrange(CULL_EVERY) == 0:
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - quoted names only
                 count = cursor.fetchone()[0]
                 if count > self._max_entries:
