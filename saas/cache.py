@@ -1,11 +1,13 @@
-"""Django's database cache, with writes that stay cheap as the table grows.
+"""Django's cache backends, with the costs they added to every request taken out.
 
-Django's DatabaseCache runs `SELECT COUNT(*)` over the whole cache table before every write (to decide
-whether to cull), then a SELECT and an UPDATE or INSERT in a savepoint. Sessions, rate-limit counters, token
-limits and the dashboard all write to this cache, so on a busy site the count scans a large table on most
-requests. Here a write is one upsert (`INSERT ... ON CONFLICT`, on PostgreSQL and SQLite alike), and the
-count-and-cull runs on one write in CULL_EVERY; expired rows are also purged by the periodic job
-`cache_purge_expired` (saas/housekeeping.py).
+The database cache (the embedded default): Django's runs `SELECT COUNT(*)` over the whole cache table before
+every write (to decide whether to cull), then a SELECT and an UPDATE or INSERT in a savepoint. Sessions, rate-
+limit counters, token limits and the dashboard all write to this cache, so on a busy site the count scans a
+large table on most requests. Here a write is one upsert (`INSERT ... ON CONFLICT`, on PostgreSQL and SQLite
+alike), and the count-and-cull runs on one write in CULL_EVERY; expired rows are also purged by the periodic
+job `cache_purge_expired` (saas/housekeeping.py).
+
+Redis (production's): see RedisCacheClient.
 """
 
 import base64
@@ -16,6 +18,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from django.db import connections, router
 from django.utils.timezone import now as tz_now
 
@@ -60,3 +64,26 @@ class DatabaseCache(DjangoDatabaseCache):
                 [key, encoded, expires, *([connection.ops.adapt_datetimefield_value(now)] if mode == "add" else [])],
             )
             return bool(cursor.rowcount)
+
+
+class RedisCacheClient(DjangoRedisCacheClient):
+    """Django's Redis client, keeping one `redis.Redis` per connection pool instead of making a new one for
+    every cache call: its constructor registers ~170 response callbacks, a cost every request paid for its
+    session read. The pools (and so the clients) stay per process; redis-py resets a pool after a fork."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = RedisCacheClient

@@ -1,8 +1,9 @@
-"""Two statements the ORM spends more on than the database does, for the webhook's hot path.
+"""Statements the ORM spends more on than the database does, for the hottest paths (the webhook, the
+signed-in user of every request).
 
 A Polar burst is CPU-bound, and building a `select_for_update().get()` costs the ORM about three times
-what the database spends answering it. Both helpers build their SQL from the model's own metadata, once
-per model, and pass every value as a parameter; both work on PostgreSQL and SQLite.
+what the database spends answering it. These helpers build their SQL from the model's own metadata, once
+per model, and pass every value as a parameter; they work on PostgreSQL and SQLite.
 """
 
 import functools
@@ -15,22 +16,41 @@ M = TypeVar("M", bound=Model)
 
 
 @functools.cache
-def _select_by_pk(model: type[Model], alias: str) -> tuple[str, list[tuple[Any, list]]]:
-    """The SQL, and each column's converters as the ORM's compiler would apply them."""
+def model_columns(model: type[Model], alias: str) -> tuple[str, list[tuple[Any, list]]]:
+    """The model's columns as a quoted SELECT list (`table.column, ...`), and each column's converters as
+    the ORM's compiler would apply them."""
+    connection = connections[alias]
+    opts = model._meta
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    columns = []
+    for field in opts.concrete_fields:
+        col = field.get_col(opts.db_table)  # a foreign key's column converts like the key it points to
+        columns.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return ", ".join(f"{table}.{quote(f.column)}" for f in opts.concrete_fields), columns
+
+
+def instance_from_row[M: Model](model: type[M], alias: str, row: tuple | list) -> M:
+    """A model instance from a row of `model_columns`' values, converted as the ORM would."""
+    connection = connections[alias]
+    _, columns = model_columns(model, alias)
+    values = []
+    for (col, converters), value in zip(columns, row, strict=True):
+        for convert in converters:
+            value = convert(value, col, connection)
+        values.append(value)
+    return model.from_db(alias, [f.attname for f in model._meta.concrete_fields], values)
+
+
+@functools.cache
+def _select_by_pk(model: type[Model], alias: str) -> str:
     connection = connections[alias]
     opts = model._meta
     quote = connection.ops.quote_name
     template = "SELECT {} FROM {} WHERE {} = %s"
     if connection.features.has_select_for_update:
         template += " FOR UPDATE"
-    sql = template.format(
-        ", ".join(quote(f.column) for f in opts.concrete_fields), quote(opts.db_table), quote(opts.pk.column)
-    )
-    columns = []
-    for field in opts.concrete_fields:
-        col = field.get_col(opts.db_table)  # a foreign key's column converts like the key it points to
-        columns.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-    return sql, columns
+    return template.format(model_columns(model, alias)[0], quote(opts.db_table), quote(opts.pk.column))
 
 
 def locked_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
@@ -42,19 +62,10 @@ def locked_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
     """
     alias = router.db_for_write(model)
     connection = connections[alias]
-    opts = model._meta
-    sql, columns = _select_by_pk(model, alias)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [opts.pk.get_db_prep_value(pk, connection)])
+        cursor.execute(_select_by_pk(model, alias), [model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for (col, converters), value in zip(columns, row, strict=True):
-        for convert in converters:
-            value = convert(value, col, connection)
-        values.append(value)
-    return model.from_db(alias, [f.attname for f in opts.concrete_fields], values)
+    return None if row is None else instance_from_row(model, alias, row)
 
 
 @functools.cache

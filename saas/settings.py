@@ -136,6 +136,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     CACHES["default"]["BACKEND"] = "saas.cache.DatabaseCache"
     # The default of 300 entries would cull sessions and rate-limit counters every few requests.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
+elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "saas.cache.RedisCache"  # one client per connection pool (saas/cache.py)
 # Sessions (accounts/sessions.py): "keep me signed in" lasts SESSION_COOKIE_AGE; any other session is a
 # browser session that also ends after SESSION_IDLE_SECONDS without activity.
 SESSION_ENGINE = "accounts.sessions"

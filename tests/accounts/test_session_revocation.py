@@ -29,7 +29,7 @@ def _redis_url() -> str | None:
 
 CACHES = {
     "database": {"BACKEND": "saas.cache.DatabaseCache", "LOCATION": "revocation_test_cache"},
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url()},
+    "redis": {"BACKEND": "saas.cache.RedisCache", "LOCATION": _redis_url()},
 }
 
 

@@ -68,3 +68,19 @@ def _rows() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM saas_test_cache")
         return cursor.fetchone()[0]
+
+
+def test_the_redis_client_is_made_once_per_connection_pool():
+    import redis
+
+    from saas.cache import RedisCache
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/4", socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (CI starts it).")
+    cache = RedisCache("redis://127.0.0.1:6379/4", {})
+
+    cache.set("k", "v")
+    assert cache.get("k") == "v"
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
