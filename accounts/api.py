@@ -3,13 +3,13 @@
 import datetime
 import uuid
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from accounts import selectors
 from accounts.models import ApiToken
 from accounts.tokens import TokenInvalid, TokenRateLimited, TokenScopeError, authenticate_bearer
-from saas.api import ApiError
+from saas.api import ApiError, json_response
 
 router = Router(tags=["accounts"])
 
@@ -47,18 +47,21 @@ class AuthSessionOut(Schema):
 
 
 @router.get("/auth/session", auth=None, response=AuthSessionOut)
-def auth_session(request: HttpRequest):
+def auth_session(request: HttpRequest) -> HttpResponse:
     """The seed's `authClient.getSession()`: who is signed in with this browser, and until when."""
     user = request.user
     if not user.is_authenticated:
-        return {"user": None, "session": None}
-    return {
-        "user": {
-            "id": user.pk,
-            "email": user.email,
-            "name": user.name,
-            "image": selectors.user_image_url(user),
-            "email_verified": selectors.user_email_verified(user),
-        },
-        "session": {"expires_at": request.session.get_expiry_date()},
-    }
+        return json_response({"user": None, "session": None})
+    # Answered directly (the shape is AuthSessionOut): every page and script asks this, often.
+    return json_response(
+        {
+            "user": {
+                "id": str(user.pk),
+                "email": user.email,
+                "name": user.name,
+                "image": selectors.user_image_url(user),
+                "email_verified": selectors.user_email_verified(user),
+            },
+            "session": {"expires_at": request.session.get_expiry_date()},
+        }
+    )

@@ -4,15 +4,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import views
+from saas.middleware import signed_in_goes_to_dashboard
 
 
 def _redirect(pattern_name: str):
     return login_not_required(RedirectView.as_view(pattern_name=pattern_name, query_string=True))
 
 
+sign_in = signed_in_goes_to_dashboard(allauth_views.login)
+sign_up = signed_in_goes_to_dashboard(allauth_views.signup)
+
 urlpatterns = [
-    path("sign-in", allauth_views.login, name="sign_in"),
-    path("sign-up", allauth_views.signup, name="sign_up"),
+    path("sign-in", sign_in, name="sign_in"),
+    path("sign-up", sign_up, name="sign_up"),
     path("sign-out", allauth_views.logout, name="sign_out"),
     # allauth's own addresses for these pages lead to ours.
     path("accounts/login/", _redirect("sign_in")),
@@ -21,8 +25,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # The same pages under the names allauth reverses. When names repeat, reverse() picks the last
     # pattern, so every link and redirect allauth makes points at /sign-in, /sign-up and /sign-out.
-    path("sign-in", allauth_views.login, name="account_login"),
-    path("sign-up", allauth_views.signup, name="account_signup"),
+    path("sign-in", sign_in, name="account_login"),
+    path("sign-up", sign_up, name="account_signup"),
     path("sign-out", allauth_views.logout, name="account_logout"),
     path("dashboard/settings/", views.settings_profile, name="settings"),
     path("dashboard/settings/avatar", views.avatar, name="settings_avatar"),

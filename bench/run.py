@@ -59,7 +59,15 @@ def ensure_database(url: str, *, fresh: bool = False) -> None:
 class Site:
     """Runs manage.py and gunicorn with one production-like environment."""
 
-    def __init__(self, database_url: str, workers: int, *, wsgi: str = "saas.wsgi", settings: str = "bench.settings"):
+    def __init__(
+        self,
+        database_url: str,
+        workers: int,
+        *,
+        cache_url: str = "",
+        wsgi: str = "saas.wsgi",
+        settings: str = "bench.settings",
+    ):
         self.wsgi = wsgi
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -73,6 +81,7 @@ class Site:
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": database_url,
+            **({"CACHE_URL": cache_url} if cache_url else {}),
             "BANK_DATA_ENCRYPTION_KEYS": os.environ.get("BENCH_BANK_KEY")
             or base64.b64encode(b"bench-key-stays-fixed-across-run").decode(),
             "POLAR_WEBHOOK_SECRET": "whsec_" + base64.b64encode(b"bench-webhook-secret-0123456789").decode(),
@@ -278,6 +287,11 @@ def main() -> int:
     parser.add_argument("--email-queues", default="database,redis", help="queues the email burst runs on")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7"),
+        help="the shared cache, as production sets CACHE_URL (Redis); 'database' for the embedded default",
+    )
     parser.add_argument("--smoke", action="store_true", help="seconds-long run on small data (CI)")
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the bench database first")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results"))
@@ -297,10 +311,12 @@ def main() -> int:
         chosen.insert(0, "health")  # the ceiling every ratio is measured against
 
     ensure_database(args.database_url, fresh=args.fresh)
-    site = Site(args.database_url, args.workers)
+    site = Site(args.database_url, args.workers, cache_url="" if args.cache_url == "database" else args.cache_url)
     print(f"Preparing the database ({args.database_url.rsplit('/', 1)[-1]}) ...", flush=True)
     site.manage("migrate", "--noinput", "--verbosity", "0")
     site.manage("createcachetable")
+    # Sessions and counters of an earlier run (signed with its own SECRET_KEY) would only be noise.
+    site.manage("shell", "-c", "from django.core.cache import cache; cache.clear()")
     site.manage("collectstatic", "--noinput", "--verbosity", "0")
     context = scenarios.Context(site=site, args=args)
     for name in chosen:

@@ -1,5 +1,6 @@
-"""Request ids and access log, deny-by-default sign-in, and JSON errors under /api/."""
+"""Request ids and access log, deny-by-default sign-in, JSON errors under /api/, and the CSP header."""
 
+import functools
 import logging
 import re
 import time
@@ -8,6 +9,9 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csp import ContentSecurityPolicyMiddleware as DjangoCSPMiddleware
+from django.middleware.csp import get_nonce
+from django.utils.csp import CSP, build_policy
 from django.utils.functional import empty
 
 from saas.api import ApiError, error_response, is_api_path, method_not_allowed
@@ -75,18 +79,42 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         return super().handle_no_permission(request, view_func)
 
 
-class SignedInRedirectMiddleware:
-    """The seed's rule: a signed-in user who opens the sign-in or sign-up page goes to the dashboard."""
+def signed_in_goes_to_dashboard(view):
+    """The seed's rule, for the sign-in and sign-up pages: a signed-in user who opens one goes to the
+    dashboard. A decorator on those two views rather than a middleware every request would pass through."""
 
-    paths = frozenset({"/sign-in", "/sign-up"})
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path in self.paths and request.method == "GET" and request.user.is_authenticated:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "GET" and request.user.is_authenticated:
             return HttpResponseRedirect(settings.LOGIN_REDIRECT_URL)
-        return self.get_response(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class ContentSecurityPolicyMiddleware(DjangoCSPMiddleware):
+    """Django's CSP middleware, building the policy once for every answer that used no nonce (JSON, most
+    redirects): the header is the same string each time, and building it cost more than the rest of a
+    health check's headers together."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        nonce = get_nonce(request)
+        if (
+            not nonce  # a LazyNonce nobody read is falsy
+            and CSP.HEADER_ENFORCE not in response
+            and getattr(response, "_csp_config", None) is None
+            and getattr(response, "_csp_ro_config", None) is None
+            and not settings.SECURE_CSP_REPORT_ONLY
+        ):
+            response.headers[str(CSP.HEADER_ENFORCE)] = _policy_without_nonce(id(settings.SECURE_CSP))
+            return response
+        return super().process_response(request, response)
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_without_nonce(config_id: int) -> str:
+    # Keyed by the config's identity, so a test that overrides SECURE_CSP gets its own policy.
+    return build_policy(settings.SECURE_CSP, None)
 
 
 class ApiExceptionMiddleware:

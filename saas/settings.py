@@ -78,11 +78,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.UserSessionsMiddleware",
     "saas.middleware.LoginRequiredMiddleware",
-    "saas.middleware.SignedInRedirectMiddleware",
     "saas.middleware.ApiExceptionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "saas.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "saas.urls"
@@ -109,10 +108,14 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Persistent connections, checked before reuse: one per gunicorn worker, no pool to tune.
+    # Persistent connections: one per gunicorn worker, no pool to tune, replaced every CONN_MAX_AGE seconds
+    # (at a request's start or end), so one idle long enough for a pooler or Neon to drop it is never reused.
+    # Django's health check would ask the database `SELECT 1` before every request's first query: a round
+    # trip per request, to catch a connection broken within its last minute (a failover), which then fails
+    # one request and is replaced. DATABASE_CONN_HEALTH_CHECKS=true turns it on for flaky networks.
     # (`sslmode` and other query parameters of DATABASE_URL land in OPTIONS.)
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -425,3 +425,12 @@ def test_filemail_url_writes_to_the_absolute_folder_it_names(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert folder.is_dir() and any("ops@example.com" in f.read_text() for f in folder.iterdir())
+
+
+@pytest.mark.django_db
+def test_pages_get_a_fresh_nonce_and_json_answers_the_same_policy_without_one(client):
+    pages = [client.get("/")["Content-Security-Policy"] for _ in range(2)]
+    answers = [client.get("/api/health")["Content-Security-Policy"] for _ in range(2)]
+
+    assert "'nonce-" in pages[0] and pages[0] != pages[1]
+    assert answers[0] == answers[1] and "nonce" not in answers[0] and "default-src 'self'" in answers[0]
