@@ -35,7 +35,7 @@ def budget_new(request: HttpRequest) -> HttpResponse:
     totals = selectors.totals_by_currency(selectors.bank_account_list(user=request.user))
     if totals:
         initial["currency"] = totals[0].currency
-    form = BudgetForm(request.POST or None, initial=initial)
+    form = BudgetForm(request.POST or None, initial=initial, categories=selectors.user_categories(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.budget_create(user=request.user, request=request, **form.cleaned_data)
@@ -65,7 +65,7 @@ def budget_edit(request: HttpRequest, id) -> HttpResponse:
         "end_date": budget.end_date,
         "is_active": budget.is_active,
     }
-    form = BudgetForm(request.POST or None, initial=initial)
+    form = BudgetForm(request.POST or None, initial=initial, categories=selectors.user_categories(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.budget_update(user=request.user, budget=budget, changes=form.cleaned_data, request=request)
