@@ -82,12 +82,9 @@ class BudgetProgress:
 
 def budget_progress(*, user: User, budgets: list[Budget], today: datetime.date | None = None) -> list[BudgetProgress]:
     """Spending in each budget's current period, in one aggregate query (none without budgets)."""
-    from banking.selectors.categories import attach_category_names
-
     today = today or timezone.localdate()
     progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
     spending_sums(user=user, progress=progress)
-    attach_category_names(budgets, user=user)
     return progress
 
 

@@ -22,6 +22,7 @@ from banking.money import to_decimal_string
 @require_http_methods(["GET", "HEAD"])
 def budget_list(request: HttpRequest) -> HttpResponse:
     budgets = selectors.budget_list(user=request.user)
+    selectors.attach_category_names(budgets, user=request.user)
     return render(
         request,
         "banking/budget_list.html",

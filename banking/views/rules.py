@@ -29,10 +29,16 @@ def _currency(accounts) -> str:
 
 @require_http_methods(["GET", "HEAD"])
 def rule_list(request: HttpRequest) -> HttpResponse:
+    accounts = selectors.bank_account_list(user=request.user)
     return render(
         request,
         "banking/rule_list.html",
-        {"rules": selectors.rule_list(user=request.user), "names": selectors.category_names(user=request.user)},
+        {
+            "rules": selectors.rule_list(user=request.user),
+            "names": selectors.category_names(user=request.user),
+            "currency": _currency(accounts),
+            "accounts": {str(a.pk): a.label for a in accounts},
+        },
     )
 
 
