@@ -122,7 +122,8 @@ def recurring_detect(*, user: User, today: datetime.date | None = None) -> dict[
         }
         series = known.get((account_id, key[:255], currency))
         if series is None:
-            stale = today > next_date + datetime.timedelta(days=RecurringSeries.GRACE_DAYS[found.cadence] * 2)
+            step = RecurringSeries.STEP_DAYS[found.cadence] + RecurringSeries.GRACE_DAYS[found.cadence]
+            stale = today > next_date + datetime.timedelta(days=step)  # a whole payment missed since
             if not stale:  # a subscription that has stopped is not worth suggesting
                 created.append(RecurringSeries(user=user, bank_account_id=account_id, key=key[:255],
                                                currency=currency, **values))  # fmt: skip
