@@ -64,7 +64,9 @@ def test_a_duplicate_name_in_another_case_is_refused(owner):
 def test_renaming_a_default_keeps_its_slug(owner):
     groceries = selectors.get_category_for_user(user=owner, slug="groceries")
 
-    renamed = services.category_update(user=owner, category=groceries, changes={"name": "Food shop", "color": "#123456"})
+    renamed = services.category_update(
+        user=owner, category=groceries, changes={"name": "Food shop", "color": "#123456"}
+    )
 
     assert renamed.slug == "groceries" and renamed.name == "Food shop" and renamed.color == "#123456"
 

@@ -42,7 +42,10 @@ def test_detection_finds_a_monthly_series_in_six_months_and_ignores_noise(owner,
     series = RecurringSeries.objects.get(user=owner)
     assert found == {"created": 1, "updated": 0}
     assert (series.merchant_name, series.cadence, series.status, series.currency) == (
-        "Netflix", "monthly", "suggested", "USD"
+        "Netflix",
+        "monthly",
+        "suggested",
+        "USD",
     )
     assert series.last_date == months_ago(1) and series.next_date == months_ago(0)
     assert 1549 <= series.amount <= 1569
@@ -130,7 +133,8 @@ def test_upcoming_lists_confirmed_payments_due_in_14_days(owner, account):
         return RecurringSeries.objects.create(user=owner, bank_account=account, key=key, merchant_name=key,
                                               amount=1000, currency="USD", cadence="monthly", occurrences=3,
                                               last_date=TODAY - datetime.timedelta(days=30),
-                                              next_date=TODAY + datetime.timedelta(days=days), status=status)  # fmt: skip
+                                              next_date=TODAY + datetime.timedelta(days=days),
+                                              status=status)  # fmt: skip
 
     make("soon", 3)
     make("later", 20)
