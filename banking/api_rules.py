@@ -11,18 +11,11 @@ from ninja.responses import Status
 
 from banking import schemas_rules as schemas
 from banking import selectors, services
-from banking.pagination import InvalidCursor, Page
-from saas.api import INVALID, ApiError
+from banking.api import _page  # the same cursor errors as the other banking lists
+from saas.api import ApiError
 from saas.schemas import Limit, errors
 
 router = Router(tags=["categorisation"])
-
-
-def _page(read, *, cursor: str | None, limit: int) -> Page:
-    try:
-        return read(cursor=cursor or None, limit=limit)
-    except InvalidCursor as error:
-        raise ApiError("validation_error", INVALID, fields={"cursor": [str(error)]}) from None
 
 
 # --- categories -------------------------------------------------------------------------------------------

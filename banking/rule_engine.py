@@ -8,7 +8,7 @@ RE2 (google-re2), whose matching time is linear in the text: no pattern can hang
 import functools
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,67 +164,64 @@ def check_actions(actions: Any, *, categories: Iterable[str] | None = None) -> d
 # --- running --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Condition:
-    field: str
-    op: str
-    value: Any
-    regex: Any = None
+def _condition_test(field_name: str, op: str, value: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """One condition as a function of the transaction's values: falsy when it does not hold, else True or
+    what a regex captured. Built once per rule, so running it is a lookup and a comparison."""
+    if field_name in TEXT_FIELDS:
+        if op == "regex":
+            search = compile_regex(value).search
 
-    def test(self, values: Mapping[str, Any]) -> tuple[bool, Sequence[str]]:
-        """Whether the transaction's `values` meet it, and what a regex captured."""
-        actual = values[self.field]
-        if self.field in TEXT_FIELDS:
-            if self.op == "regex":
-                found = self.regex.search(actual)
-                return (True, found.groups()) if found else (False, ())
-            folded = values[f"{self.field}:folded"]
-            if self.op == "contains":
-                return self.value in folded, ()
-            if self.op == "starts_with":
-                return folded.startswith(self.value), ()
-            return folded == self.value, ()
-        if self.op == "gt":
-            return actual > self.value, ()
-        if self.op == "lt":
-            return actual < self.value, ()
-        if self.op == "between":
-            return self.value[0] <= actual <= self.value[1], ()
-        return actual == self.value, ()
+            def regex(values: Mapping[str, Any]) -> Any:
+                found = search(values[field_name])
+                return (found.groups() or True) if found else False
+
+            return regex
+        key, needle = f"{field_name}:folded", value.casefold()
+        if op == "contains":
+            return lambda values: needle in values[key]
+        if op == "starts_with":
+            return lambda values: values[key].startswith(needle)
+        return lambda values: values[key] == needle
+    if op == "gt":
+        return lambda values: values[field_name] > value
+    if op == "lt":
+        return lambda values: values[field_name] < value
+    if op == "between":
+        low, high = value
+        return lambda values: low <= values[field_name] <= high
+    return lambda values: values[field_name] == value
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     id: Any
     match_all: bool
-    conditions: tuple[Condition, ...]
+    tests: tuple[Callable[[Mapping[str, Any]], Any], ...]
     actions: tuple[tuple[str, str], ...]
 
     def test(self, values: Mapping[str, Any]) -> tuple[bool, Sequence[str]]:
+        """Whether the rule matches, and what its first matching regex captured."""
         groups: Sequence[str] = ()
-        hit = False
-        for condition in self.conditions:
-            ok, found = condition.test(values)
-            if ok and found and not groups:
-                groups = found
-            if self.match_all and not ok:
-                return False, ()
-            if ok:
-                hit = True
-                if not self.match_all:
-                    return True, groups
-        return hit, groups
+        if self.match_all:
+            for test in self.tests:
+                found = test(values)
+                if not found:
+                    return False, ()
+                if found is not True and not groups:
+                    groups = found
+            return True, groups
+        for test in self.tests:
+            found = test(values)
+            if found:
+                return True, (found if found is not True else ())
+        return False, ()
 
 
 def compile_rule(rule_id: Any, *, match: str, conditions: list[dict], actions: Mapping[str, str]) -> CompiledRule:
     """A stored rule made ready to run (text folded, regexes compiled once)."""
-    compiled = []
-    for c in conditions:
-        value = c["value"].casefold() if c["field"] in TEXT_FIELDS and c["op"] != "regex" else c["value"]
-        regex = compile_regex(c["value"]) if c["op"] == "regex" else None
-        compiled.append(Condition(c["field"], c["op"], value, regex))
+    tests = tuple(_condition_test(c["field"], c["op"], c["value"]) for c in conditions)
     ordered = tuple((name, actions[name]) for name in ACTION_FIELDS if name in actions)
-    return CompiledRule(rule_id, match == "all", tuple(compiled), ordered)
+    return CompiledRule(rule_id, match == "all", tests, ordered)
 
 
 def _fill(template: str, groups: Sequence[str]) -> str:

@@ -1,11 +1,13 @@
 """Writes for categorisation rules, and running them: on new transactions (typed, API, import) and over a
 user's existing history (in batches, in flat memory; a background task for big histories)."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -67,7 +69,7 @@ def compiled_rules(*, user: User) -> list[rule_engine.CompiledRule]:
     return [rule.compiled() for rule in rules.only("id", "match", "conditions", "actions")]
 
 
-def _locked(txn: Transaction) -> set[str]:
+def _locked(txn) -> set[str]:
     return {name for name in RULE_FIELDS_SET if txn.is_hand_set(name)}
 
 
@@ -170,6 +172,23 @@ class ApplyResult:
     changed: int = 0
 
 
+@dataclass(slots=True)
+class _Row:
+    """What rules read of a transaction, without building a model instance per row."""
+
+    pk: Any
+    bank_account_id: Any
+    amount: int
+    type: str
+    description: str
+    merchant_name: str
+    category: str
+    hand_set: int
+
+    def is_hand_set(self, name: str) -> bool:
+        return bool(self.hand_set & Transaction.HAND_SET[name])
+
+
 def _batches(user: User, *, size: int):
     """The user's transactions (not verification deposits) in primary-key order, `size` at a time."""
     last = None
@@ -177,8 +196,7 @@ def _batches(user: User, *, size: int):
         rows = Transaction.objects.filter(user=user).exclude(category=Category.VERIFICATION).order_by("pk")
         if last is not None:
             rows = rows.filter(pk__gt=last)
-        batch = list(rows.only("id", "bank_account_id", "amount", "type", "description", "merchant_name",
-                               "category", "hand_set")[:size])  # fmt: skip
+        batch = [_Row(*values) for values in rows.values_list(*_Row.__slots__)[:size]]
         if not batch:
             return
         yield batch
@@ -189,12 +207,12 @@ def rules_run_over_history(
     *, user: User, rules: Sequence[rule_engine.CompiledRule], dry_run: bool, batch_size: int = APPLY_BATCH
 ) -> ApplyResult:
     """Run `rules` over every transaction of the user, batch by batch (flat memory). Without `dry_run` each
-    batch's changes are written in one bulk update, and the daily spending sums are rebuilt once at the end
-    if a category moved. Fields set by hand are never changed."""
+    batch's changes are written with one UPDATE per distinct change, and the daily spending sums are rebuilt
+    once at the end if a category moved. Fields set by hand are never changed."""
     result = ApplyResult()
     categories_moved = False
     for batch in _batches(user, size=batch_size):
-        changed = []
+        changed: list[tuple[_Row, dict[str, str]]] = []
         for txn in batch:
             outcome = rule_engine.run_rules(rules, txn, locked=_locked(txn))
             if not outcome.matched:
@@ -203,25 +221,29 @@ def rules_run_over_history(
             real = {k: v for k, v in outcome.changes.items() if getattr(txn, k) != v}
             if real:
                 categories_moved |= "category" in real
-                for name, value in real.items():
-                    setattr(txn, name, value)
-                changed.append(txn)
+                changed.append((txn, real))
         result.changed += len(changed)
         if changed and not dry_run:
-            with transaction.atomic():
-                # A person's edit since this batch was read wins: only rows still as read are updated.
-                hand_set = dict(
-                    Transaction.objects.select_for_update()
-                    .filter(pk__in=[t.pk for t in changed])
-                    .values_list("pk", "hand_set")
-                )
-                fresh = [t for t in changed if hand_set.get(t.pk) == t.hand_set]
-                Transaction.objects.bulk_update(fresh, ["category", "merchant_name", "description"], batch_size=500)
+            _write(changed)
     if not dry_run and result.changed:
         if categories_moved:
             spending_rebuild(user=user)
         user_data_changed(user.pk)  # a bulk write: no model signal tells the caches
     return result
+
+
+def _write(changed: list[tuple["_Row", dict[str, str]]]) -> None:
+    """One UPDATE per distinct change (most rules set one category for many rows), each leaving out rows
+    a person has since set by hand: their edit wins over a run that read the row before it."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for txn, real in changed:
+        groups[tuple(sorted(real.items()))].append(txn.pk)
+    with transaction.atomic():
+        for items, ids in groups.items():
+            mask = sum(Transaction.HAND_SET[name] for name, _ in items)
+            Transaction.objects.filter(pk__in=ids).annotate(locked=F("hand_set").bitand(mask)).filter(locked=0).update(
+                **dict(items), updated_at=timezone.now()
+            )
 
 
 def rule_apply_existing(*, user: User, rule: Rule, dry_run: bool, request: HttpRequest | None = None) -> ApplyResult:

@@ -66,7 +66,11 @@ def _preview(request: HttpRequest, form: RuleForm) -> tuple[selectors.RulePrevie
     try:
         validate(rule)
     except ValidationError as error:
-        return None, [m for messages_ in error.message_dict.values() for m in messages_]
+        # What it matches shows before the actions are chosen.
+        problems = [m for name, found in error.message_dict.items() if name != "actions" for m in found]
+        if problems:
+            return None, problems
+        rule.actions = {}
     return selectors.rule_preview(user=request.user, rule=rule), []
 
 
