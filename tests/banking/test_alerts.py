@@ -3,7 +3,6 @@ to the alert settings built from APP_URL."""
 
 import datetime
 
-import pytest
 from django.core import mail
 
 from accounts.models import OutboundEmail
@@ -13,11 +12,6 @@ from banking.services import alerts
 from tests.banking.conftest import add_transaction
 
 TODAY = datetime.date.today()
-
-
-@pytest.fixture(autouse=True)
-def _mail_backend(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def alert_mails(kind=None):
