@@ -142,3 +142,20 @@ def emails_purge() -> int:
         | Q(state=OutboundEmail.State.FAILED, created_at__lt=now - KEEP_FAILED)
     ).delete()
     return deleted
+
+
+def email_queue_to_user(*, user, template_prefix: str, context: dict, kind: str) -> OutboundEmail:
+    """Render `<template_prefix>_subject.txt` and `_message.txt` for one user and queue the e-mail (for the
+    apps' own notices, such as banking's alerts). Templates get APP_URL and SITE_NAME: build every link
+    from APP_URL, never from a request."""
+    from django.template.loader import render_to_string
+
+    from saas.context_processors import SITE_NAME
+
+    values = {"user": user, "APP_URL": settings.APP_URL, "SITE_NAME": SITE_NAME, **context}
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", values).split())
+    body = render_to_string(f"{template_prefix}_message.txt", values)
+    message = EmailMessage(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, settings.DEFAULT_FROM_EMAIL, [user.email]
+    )
+    return email_queue(message=message, user_id=user.pk, kind=kind)

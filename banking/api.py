@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
-from banking import schemas, selectors, services
+from banking import schemas, schemas_rules, selectors, services
 from banking.models import BankAccount
 from banking.pagination import InvalidCursor, Page
 from saas.api import INVALID, ApiError
@@ -96,6 +96,8 @@ def _filters(request: HttpRequest, query: schemas.TransactionQuery) -> selectors
     values = query.dict()
     if values["account"] is not None:
         values["account"] = _account(request, values["account"]).pk
+    if values["category"] is not None and values["category"] not in selectors.category_names(user=request.user):
+        raise ApiError("validation_error", INVALID, fields={"category": ["Choose one of your categories' slugs."]})
     return selectors.TransactionFilters(**values)
 
 
@@ -128,14 +130,21 @@ def transaction_get(request: HttpRequest, id: str):
     return {"transaction": selectors.get_transaction_for_user(user=request.user, transaction_id=id)}
 
 
-@router.patch("/transactions/{id}", response={200: schemas.TransactionOne, **errors(400, 404)})
+@router.patch("/transactions/{id}", response={200: schemas_rules.TransactionChanged, **errors(400, 404)})
 def transaction_update(request: HttpRequest, id: str, payload: schemas.TransactionPatch):
-    """Change the fields you send; a transfer's legs change only their description, category and merchant."""
+    """Change the fields you send; a transfer's legs change only their description, category and merchant.
+    A changed category answers with `suggested_rule`: POST it to /api/rules to file this merchant there
+    always."""
     txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
+    category_before = txn.category
     txn = services.transaction_update(
         user=request.user, txn=txn, changes=payload.dict(exclude_unset=True), request=request
     )
-    return {"transaction": txn}
+    suggestion = None
+    if txn.category != category_before and not txn.is_transfer:
+        category = selectors.get_category_for_user(user=request.user, slug=txn.category)
+        suggestion = services.learned_rule_fields(txn, category)
+    return {"transaction": txn, "suggested_rule": suggestion}
 
 
 @router.delete("/transactions/{id}", response={204: None, **errors(404)})

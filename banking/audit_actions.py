@@ -112,3 +112,40 @@ AUDIT_ACTIONS = {
     "budget.deleted": AuditAction("Deleted a budget", ACTIVITY, _budget),
     "demo.seeded": AuditAction("Added demo data", ACTIVITY, _demo),
 }
+
+
+def _category(details: dict[str, Any], names: Mapping[str, str]) -> str:
+    moved = details.get("transactions")
+    slug = str(details.get("slug") or "")
+    if moved:
+        return f"{slug}: {moved} transaction{'s' if moved != 1 else ''} moved to Other"
+    return ": ".join(p for p in (slug, _fields(details)) if p)
+
+
+def _rule(details: dict[str, Any], names: Mapping[str, str]) -> str:
+    name = names.get(str(details.get("rule_id"))) or str(details.get("name") or "")
+    if "changed" in details:
+        return f"{name}: {details['changed']} of {details.get('matched', 0)} matching transactions changed"
+    return ": ".join(p for p in (name, _fields(details)) if p)
+
+
+def _alerts(details: dict[str, Any], names: Mapping[str, str]) -> str:
+    return _fields(details)
+
+
+def _series(details: dict[str, Any], names: Mapping[str, str]) -> str:
+    return str(details.get("name") or "")
+
+
+AUDIT_ACTIONS |= {
+    "category.created": AuditAction("Added a category", ACTIVITY, _category),
+    "category.updated": AuditAction("Changed a category", ACTIVITY, _category),
+    "category.deleted": AuditAction("Removed a category", ACTIVITY, _category),
+    "rule.created": AuditAction("Created a rule", ACTIVITY, _rule),
+    "rule.updated": AuditAction("Edited a rule", ACTIVITY, _rule),
+    "rule.deleted": AuditAction("Deleted a rule", ACTIVITY, _rule),
+    "rule.applied": AuditAction("Applied a rule to existing transactions", ACTIVITY, _rule),
+    "recurring.confirmed": AuditAction("Confirmed a recurring payment", ACTIVITY, _series),
+    "recurring.dismissed": AuditAction("Dismissed a recurring payment", ACTIVITY, _series),
+    "alerts.updated": AuditAction("Changed e-mail alerts", ACTIVITY, _alerts),
+}

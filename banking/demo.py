@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from banking import crypto
 from banking.identifiers import Identifier, Scheme
-from banking.models import BankAccount, Budget, Category, DailySpending, Transaction
+from banking.models import BankAccount, Budget, DailySpending, DefaultCategory, Transaction
 from banking.services import account_number_context
 
 DAYS = 365
@@ -40,66 +40,66 @@ DEMO_ACCOUNTS = [
 
 # (category, merchant, low, high in minor units, account key, weight)
 PURCHASES = [
-    (Category.GROCERIES, "Whole Foods Market", 2500, 16000, "checking", 6),
-    (Category.GROCERIES, "Trader Joe's", 1800, 9500, "checking", 7),
-    (Category.GROCERIES, "Safeway", 1200, 8000, "checking", 4),
-    (Category.GROCERIES, "Costco Wholesale", 6000, 24000, "credit", 2),
-    (Category.DINING, "Starbucks", 450, 1150, "credit", 9),
-    (Category.DINING, "Blue Bottle Coffee", 500, 1400, "credit", 4),
-    (Category.DINING, "Chipotle", 1100, 1900, "credit", 5),
-    (Category.DINING, "Sweetgreen", 1250, 1800, "credit", 4),
-    (Category.DINING, "Luigi's Trattoria", 4200, 11000, "credit", 2),
-    (Category.DINING, "DoorDash", 2200, 5200, "credit", 3),
-    (Category.TRANSPORT, "Uber", 1200, 3800, "credit", 4),
-    (Category.TRANSPORT, "Lyft", 1100, 3200, "credit", 2),
-    (Category.TRANSPORT, "Shell", 3500, 7200, "checking", 3),
-    (Category.TRANSPORT, "Metro Transit", 275, 3300, "checking", 4),
-    (Category.SHOPPING, "Amazon", 900, 15000, "credit", 6),
-    (Category.SHOPPING, "Target", 1500, 12000, "credit", 3),
-    (Category.SHOPPING, "IKEA", 2500, 30000, "credit", 1),
-    (Category.SHOPPING, "REI", 3000, 22000, "credit", 1),
-    (Category.ENTERTAINMENT, "AMC Theatres", 1400, 4200, "credit", 2),
-    (Category.ENTERTAINMENT, "Steam", 500, 6000, "credit", 1),
-    (Category.ENTERTAINMENT, "Ticketmaster", 4500, 18000, "credit", 1),
-    (Category.HEALTH, "CVS Pharmacy", 600, 4500, "checking", 2),
-    (Category.HEALTH, "Walgreens", 500, 3800, "checking", 1),
-    (Category.GIFTS, "Etsy", 1500, 8000, "credit", 1),
-    (Category.EDUCATION, "Coursera", 3900, 4900, "credit", 1),
+    (DefaultCategory.GROCERIES, "Whole Foods Market", 2500, 16000, "checking", 6),
+    (DefaultCategory.GROCERIES, "Trader Joe's", 1800, 9500, "checking", 7),
+    (DefaultCategory.GROCERIES, "Safeway", 1200, 8000, "checking", 4),
+    (DefaultCategory.GROCERIES, "Costco Wholesale", 6000, 24000, "credit", 2),
+    (DefaultCategory.DINING, "Starbucks", 450, 1150, "credit", 9),
+    (DefaultCategory.DINING, "Blue Bottle Coffee", 500, 1400, "credit", 4),
+    (DefaultCategory.DINING, "Chipotle", 1100, 1900, "credit", 5),
+    (DefaultCategory.DINING, "Sweetgreen", 1250, 1800, "credit", 4),
+    (DefaultCategory.DINING, "Luigi's Trattoria", 4200, 11000, "credit", 2),
+    (DefaultCategory.DINING, "DoorDash", 2200, 5200, "credit", 3),
+    (DefaultCategory.TRANSPORT, "Uber", 1200, 3800, "credit", 4),
+    (DefaultCategory.TRANSPORT, "Lyft", 1100, 3200, "credit", 2),
+    (DefaultCategory.TRANSPORT, "Shell", 3500, 7200, "checking", 3),
+    (DefaultCategory.TRANSPORT, "Metro Transit", 275, 3300, "checking", 4),
+    (DefaultCategory.SHOPPING, "Amazon", 900, 15000, "credit", 6),
+    (DefaultCategory.SHOPPING, "Target", 1500, 12000, "credit", 3),
+    (DefaultCategory.SHOPPING, "IKEA", 2500, 30000, "credit", 1),
+    (DefaultCategory.SHOPPING, "REI", 3000, 22000, "credit", 1),
+    (DefaultCategory.ENTERTAINMENT, "AMC Theatres", 1400, 4200, "credit", 2),
+    (DefaultCategory.ENTERTAINMENT, "Steam", 500, 6000, "credit", 1),
+    (DefaultCategory.ENTERTAINMENT, "Ticketmaster", 4500, 18000, "credit", 1),
+    (DefaultCategory.HEALTH, "CVS Pharmacy", 600, 4500, "checking", 2),
+    (DefaultCategory.HEALTH, "Walgreens", 500, 3800, "checking", 1),
+    (DefaultCategory.GIFTS, "Etsy", 1500, 8000, "credit", 1),
+    (DefaultCategory.EDUCATION, "Coursera", 3900, 4900, "credit", 1),
 ]
 _WEIGHTS = [p[5] for p in PURCHASES]
 
 # (day of month, category, merchant or description, amount range, account key, type)
 MONTHLY = [
-    (1, Category.HOUSING, "Parkview Apartments", (215000, 215000), "checking", "debit", "Rent"),
-    (3, Category.INSURANCE, "GEICO", (11820, 11820), "checking", "debit", "Auto insurance"),
-    (5, Category.SUBSCRIPTIONS, "Netflix", (1549, 1549), "credit", "debit", "Netflix subscription"),
-    (7, Category.SUBSCRIPTIONS, "Spotify", (1199, 1199), "credit", "debit", "Spotify Premium"),
-    (9, Category.SUBSCRIPTIONS, "Apple", (299, 299), "credit", "debit", "iCloud+ storage"),
-    (12, Category.UTILITIES, "Con Edison", (5800, 14200), "checking", "debit", "Electricity"),
-    (15, Category.UTILITIES, "Comcast Xfinity", (7999, 7999), "checking", "debit", "Internet"),
-    (18, Category.UTILITIES, "Verizon Wireless", (6500, 7200), "checking", "debit", "Phone plan"),
-    (20, Category.HEALTH, "Equinox", (4500, 4500), "checking", "debit", "Gym membership"),
-    (28, Category.INCOME, "Harbor National Bank", (2800, 4600), "savings", "credit", "Interest earned"),
+    (1, DefaultCategory.HOUSING, "Parkview Apartments", (215000, 215000), "checking", "debit", "Rent"),
+    (3, DefaultCategory.INSURANCE, "GEICO", (11820, 11820), "checking", "debit", "Auto insurance"),
+    (5, DefaultCategory.SUBSCRIPTIONS, "Netflix", (1549, 1549), "credit", "debit", "Netflix subscription"),
+    (7, DefaultCategory.SUBSCRIPTIONS, "Spotify", (1199, 1199), "credit", "debit", "Spotify Premium"),
+    (9, DefaultCategory.SUBSCRIPTIONS, "Apple", (299, 299), "credit", "debit", "iCloud+ storage"),
+    (12, DefaultCategory.UTILITIES, "Con Edison", (5800, 14200), "checking", "debit", "Electricity"),
+    (15, DefaultCategory.UTILITIES, "Comcast Xfinity", (7999, 7999), "checking", "debit", "Internet"),
+    (18, DefaultCategory.UTILITIES, "Verizon Wireless", (6500, 7200), "checking", "debit", "Phone plan"),
+    (20, DefaultCategory.HEALTH, "Equinox", (4500, 4500), "checking", "debit", "Gym membership"),
+    (28, DefaultCategory.INCOME, "Harbor National Bank", (2800, 4600), "savings", "credit", "Interest earned"),
 ]
 
 EURO_TRIP = [
-    (Category.TRAVEL, "Air France", 48000, 62000, "Flight Paris"),
-    (Category.TRAVEL, "Hôtel des Arts", 14500, 19000, "Hotel, 2 nights"),
-    (Category.DINING, "Café de Flore", 1800, 4200, "Lunch"),
-    (Category.DINING, "Le Comptoir", 5500, 9800, "Dinner"),
-    (Category.TRANSPORT, "RATP", 210, 1690, "Metro tickets"),
-    (Category.ENTERTAINMENT, "Musée d'Orsay", 1600, 1600, "Museum"),
-    (Category.SHOPPING, "Galeries Lafayette", 3500, 16000, "Shopping"),
+    (DefaultCategory.TRAVEL, "Air France", 48000, 62000, "Flight Paris"),
+    (DefaultCategory.TRAVEL, "Hôtel des Arts", 14500, 19000, "Hotel, 2 nights"),
+    (DefaultCategory.DINING, "Café de Flore", 1800, 4200, "Lunch"),
+    (DefaultCategory.DINING, "Le Comptoir", 5500, 9800, "Dinner"),
+    (DefaultCategory.TRANSPORT, "RATP", 210, 1690, "Metro tickets"),
+    (DefaultCategory.ENTERTAINMENT, "Musée d'Orsay", 1600, 1600, "Museum"),
+    (DefaultCategory.SHOPPING, "Galeries Lafayette", 3500, 16000, "Shopping"),
 ]
 
 DEMO_BUDGETS = [
-    ("Groceries", Category.GROCERIES, 65000, "USD", Budget.Period.MONTHLY),
-    ("Eating out", Category.DINING, 30000, "USD", Budget.Period.MONTHLY),
-    ("Getting around", Category.TRANSPORT, 20000, "USD", Budget.Period.MONTHLY),
-    ("Shopping", Category.SHOPPING, 25000, "USD", Budget.Period.MONTHLY),
-    ("Fun", Category.ENTERTAINMENT, 8000, "USD", Budget.Period.MONTHLY),
-    ("Coffee & lunch this week", Category.DINING, 7500, "USD", Budget.Period.WEEKLY),
-    ("Travel", Category.TRAVEL, 120000, "EUR", Budget.Period.YEARLY),
+    ("Groceries", DefaultCategory.GROCERIES, 65000, "USD", Budget.Period.MONTHLY),
+    ("Eating out", DefaultCategory.DINING, 30000, "USD", Budget.Period.MONTHLY),
+    ("Getting around", DefaultCategory.TRANSPORT, 20000, "USD", Budget.Period.MONTHLY),
+    ("Shopping", DefaultCategory.SHOPPING, 25000, "USD", Budget.Period.MONTHLY),
+    ("Fun", DefaultCategory.ENTERTAINMENT, 8000, "USD", Budget.Period.MONTHLY),
+    ("Coffee & lunch this week", DefaultCategory.DINING, 7500, "USD", Budget.Period.WEEKLY),
+    ("Travel", DefaultCategory.TRAVEL, 120000, "EUR", Budget.Period.YEARLY),
 ]
 
 
@@ -212,9 +212,9 @@ class DemoMaker:
         src, dst = self.accounts[source], self.accounts[target]
         if src.pk == dst.pk:
             return []
-        out = self.row(key=source, day=day, amount=amount, kind="transfer", category=Category.TRANSFER,
+        out = self.row(key=source, day=day, amount=amount, kind="transfer", category=DefaultCategory.TRANSFER,
                        description=f"{note} to {dst.display_name}", pair=pair, outflow=True)  # fmt: skip
-        into = self.row(key=target, day=day, amount=amount, kind="transfer", category=Category.TRANSFER,
+        into = self.row(key=target, day=day, amount=amount, kind="transfer", category=DefaultCategory.TRANSFER,
                         description=f"{note} from {src.display_name}", pair=pair, outflow=False)  # fmt: skip
         into.created_at = out.created_at
         into.posting_date = out.posting_date
@@ -229,19 +229,19 @@ class DemoMaker:
     def year(self) -> Iterator[Transaction]:
         """A believable year: opening balances, pay, rent and bills, daily purchases, card payments, a trip."""
         rng = self.rng
-        yield self.row(key="checking", day=self.start, amount=420000, kind="credit", category=Category.INCOME,
+        yield self.row(key="checking", day=self.start, amount=420000, kind="credit", category=DefaultCategory.INCOME,
                        description="Opening balance")  # fmt: skip
-        yield self.row(key="savings", day=self.start, amount=1250000, kind="credit", category=Category.INCOME,
+        yield self.row(key="savings", day=self.start, amount=1250000, kind="credit", category=DefaultCategory.INCOME,
                        description="Opening balance")  # fmt: skip
         if "euro" in self.accounts:
-            yield self.row(key="euro", day=self.start, amount=300000, kind="credit", category=Category.INCOME,
+            yield self.row(key="euro", day=self.start, amount=300000, kind="credit", category=DefaultCategory.INCOME,
                            description="Opening balance")  # fmt: skip
         card_spend = 0
         trip_start = self.start + datetime.timedelta(days=rng.randrange(120, 220))
         for offset in range(DAYS):
             day = self.start + datetime.timedelta(days=offset)
             if offset % 14 == 4:
-                yield self.row(key="checking", day=day, amount=341255, kind="credit", category=Category.INCOME,
+                yield self.row(key="checking", day=day, amount=341255, kind="credit", category=DefaultCategory.INCOME,
                                description="Payroll deposit", merchant="Acme Corp")  # fmt: skip
             for dom, category, merchant, (low, high), key, kind, description in MONTHLY:
                 if day.day == dom:
@@ -261,9 +261,9 @@ class DemoMaker:
                 yield txn
             if "euro" in self.accounts and 0 <= (day - trip_start).days < 6:
                 for category, merchant, low, high, description in EURO_TRIP:
-                    if category == Category.TRAVEL and day != trip_start:
+                    if category == DefaultCategory.TRAVEL and day != trip_start:
                         continue
-                    if rng.random() < 0.6 or category == Category.TRAVEL:
+                    if rng.random() < 0.6 or category == DefaultCategory.TRAVEL:
                         yield self.row(key="euro", day=day, amount=rng.randrange(low, high + 1), kind="debit",
                                        category=category, description=description, merchant=merchant)  # fmt: skip
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from banking.identifiers import IDENTIFIER_FIELDS, SCHEME_FIELDS, Scheme, implied_country
-from banking.models import SPENDING_CATEGORIES, USER_CATEGORIES, BankAccount, Budget, Category, Transaction
+from banking.models import BankAccount, Budget, Category, DefaultCategory, Transaction
 from banking.money import (
     CURRENCY_CHOICES,
     default_currency,
@@ -24,6 +24,16 @@ from banking.validators import DATE_ERROR_MESSAGES, country_choices
 from saas.widgets import FastSelect
 
 DATE_FORMATS = ["%Y-%m-%d"]
+# Until a page hands over the user's own categories (`categories=`): the default set, less the system's.
+DEFAULT_CHOICES = [c for c in DefaultCategory.choices if c[0] != Category.VERIFICATION]
+CATEGORY_CHOICE_ERRORS = {"invalid_choice": "Choose one of your categories from the list."}
+
+
+def category_choices(categories, *, spending: bool = False) -> list[tuple[str, str]]:
+    """(slug, name) of the categories a person may choose (spending ones only for budgets)."""
+    if categories is None:
+        return DEFAULT_CHOICES
+    return [(c.slug, c.name) for c in categories if not c.is_system and (c.is_spending or not spending)]
 
 
 class DateInput(forms.DateInput):
@@ -252,12 +262,15 @@ class TransactionForm(forms.Form):
     transaction_date = date_field("Date")
     description = forms.CharField(label="Description", max_length=255)
     merchant_name = forms.CharField(label="Merchant", max_length=100, required=False)
-    category = forms.ChoiceField(label="Category", choices=USER_CATEGORIES, initial=Category.OTHER)
+    category = forms.ChoiceField(
+        label="Category", choices=DEFAULT_CHOICES, initial=Category.OTHER, error_messages=CATEGORY_CHOICE_ERRORS
+    )
     status = forms.ChoiceField(label="Status", choices=Transaction.Status.choices, initial="completed")
     posting_date = date_field("Posting date", required=False)
 
-    def __init__(self, *args, accounts: list[BankAccount], **kwargs):
+    def __init__(self, *args, accounts: list[BankAccount], categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(categories)
         self.accounts = {str(a.pk): a for a in accounts}
         self.fields["bank_account_id"].choices = _account_choices(accounts)
         self.fields["transaction_date"].initial = timezone.localdate
@@ -276,7 +289,11 @@ class TransferEditForm(forms.Form):
 
     description = forms.CharField(label="Description", max_length=255)
     merchant_name = forms.CharField(label="Merchant", max_length=100, required=False)
-    category = forms.ChoiceField(label="Category", choices=USER_CATEGORIES)
+    category = forms.ChoiceField(label="Category", choices=DEFAULT_CHOICES, error_messages=CATEGORY_CHOICE_ERRORS)
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(categories)
 
 
 class TransferForm(forms.Form):
@@ -324,7 +341,7 @@ class TransferForm(forms.Form):
 
 class BudgetForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100)
-    category = forms.ChoiceField(label="Category", choices=SPENDING_CATEGORIES)
+    category = forms.ChoiceField(label="Category", choices=DEFAULT_CHOICES, error_messages=CATEGORY_CHOICE_ERRORS)
     amount = forms.CharField(
         label="Limit",
         max_length=24,
@@ -337,8 +354,12 @@ class BudgetForm(forms.Form):
     end_date = date_field("Ends", required=False, help_text="Optional: leave empty for an ongoing budget.")
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            c for c in category_choices(categories, spending=True) if categories is not None or c[0] not in
+            (Category.INCOME, Category.TRANSFER)
+        ]  # fmt: skip
         self.fields["start_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
@@ -353,7 +374,11 @@ class TransactionFilterForm(forms.Form):
         label="Account", required=False, error_messages=ACCOUNT_CHOICE_ERRORS, widget=FastSelect
     )
     category = forms.ChoiceField(
-        label="Category", required=False, choices=[("", "All categories"), *Category.choices], widget=FastSelect
+        label="Category",
+        required=False,
+        choices=[("", "All categories"), *DefaultCategory.choices],
+        widget=FastSelect,
+        error_messages=CATEGORY_CHOICE_ERRORS,
     )
     type = forms.ChoiceField(
         label="Type", required=False, choices=[("", "All types"), *Transaction.Type.choices], widget=FastSelect
@@ -365,8 +390,10 @@ class TransactionFilterForm(forms.Form):
     date_to = date_field("To", required=False)
     q = forms.CharField(label="Search", required=False, max_length=100)
 
-    def __init__(self, *args, accounts: list[BankAccount], **kwargs):
+    def __init__(self, *args, accounts: list[BankAccount], categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # every one of the user's, the system's included: it is only a filter
+            self.fields["category"].choices = [("", "All categories"), *((c.slug, c.name) for c in categories)]
         # Without the currency: the filter's box is narrow on a phone, and a name cut short is no use.
         self.fields["account"].choices = [("", "All accounts"), *((str(a.pk), a.label) for a in accounts)]
         self.fields["q"].widget.attrs.update({"placeholder": "Description or merchant", "type": "search"})

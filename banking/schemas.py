@@ -204,7 +204,7 @@ class TransactionIn(Schema):
     transaction_date: IsoDate
     description: Text
     status: Transaction.Status = Transaction.Status.COMPLETED
-    category: Category = Category.OTHER
+    category: Text = Category.OTHER
     merchant_name: Text = ""
     posting_date: IsoDate | None = None
     external_id: Text = ""
@@ -215,7 +215,7 @@ class TransactionPatch(_Patch):
     type: Transaction.Type = None  # type: ignore[assignment]
     status: Transaction.Status = None  # type: ignore[assignment]
     description: Text = None  # type: ignore[assignment]
-    category: Category = None  # type: ignore[assignment]
+    category: Text = None  # type: ignore[assignment]
     merchant_name: Text = None  # type: ignore[assignment]
     transaction_date: IsoDate = None  # type: ignore[assignment]
     posting_date: IsoDate | None = None
@@ -261,7 +261,7 @@ class TransactionQuery(Schema):
     """The history's filters, as query parameters."""
 
     account: uuid.UUID | None = None
-    category: Category | None = None
+    category: Text | None = None
     type: Transaction.Type | None = None
     status: Transaction.Status | None = None
     date_from: IsoDate | None = None

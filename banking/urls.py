@@ -1,6 +1,6 @@
 from django.urls import path
 
-from banking.views import bank_accounts, budgets, dashboard, transactions
+from banking.views import alerts, bank_accounts, budgets, categories, dashboard, recurring, rules, transactions
 
 app_name = "banking"
 
@@ -27,4 +27,18 @@ urlpatterns = [
     path("dashboard/budgets/new", budgets.budget_new, name="budget_new"),
     path("dashboard/budgets/<uuid:id>/edit", budgets.budget_edit, name="budget_edit"),
     path("dashboard/budgets/<uuid:id>/delete", budgets.budget_delete, name="budget_delete"),
+    path("dashboard/rules/", rules.rule_list, name="rule_list"),
+    path("dashboard/rules/new", rules.rule_new, name="rule_new"),
+    path("dashboard/rules/preview", rules.rule_preview, name="rule_preview"),
+    path("dashboard/rules/learn", rules.rule_learn, name="rule_learn"),
+    path("dashboard/rules/<uuid:id>/", rules.rule_edit, name="rule_edit"),
+    path("dashboard/rules/<uuid:id>/apply", rules.rule_apply, name="rule_apply"),
+    path("dashboard/rules/<uuid:id>/delete", rules.rule_delete, name="rule_delete"),
+    path("dashboard/categories/", categories.category_list, name="category_list"),
+    path("dashboard/categories/<slug:slug>/", categories.category_edit, name="category_edit"),
+    path("dashboard/categories/<slug:slug>/delete", categories.category_delete, name="category_delete"),
+    path("dashboard/recurring/", recurring.recurring_list, name="recurring_list"),
+    path("dashboard/recurring/scan", recurring.recurring_scan, name="recurring_scan"),
+    path("dashboard/recurring/<uuid:id>/status", recurring.recurring_status, name="recurring_status"),
+    path("dashboard/settings/alerts", alerts.alert_settings, name="alert_settings"),
 ]

@@ -364,6 +364,8 @@ TASKS_PERIODIC = {
     "retry_failed_webhooks": {"task": "billing.tasks.webhook_events_retry_failed", "cron": "*/5 * * * *"},
     "reconcile_subscriptions": {"task": "billing.tasks.subscriptions_reconcile", "cron": "30 2 * * *"},
     "purge_webhook_payloads": {"task": "billing.tasks.webhook_events_purge", "cron": "50 3 * * *"},
+    "detect_recurring_payments": {"task": "banking.tasks.recurring_detect_everyone", "cron": "15 4 * * *"},
+    "daily_alerts": {"task": "banking.tasks.alerts_daily", "cron": "0 7 * * *"},
 }
 
 # --- Static and uploaded files --------------------------------------------------------------------

@@ -27,6 +27,20 @@ CONTRACT = {
     ("patch", "/api/budgets/{id}"),
     ("delete", "/api/budgets/{id}"),
     ("post", "/api/payments/webhooks"),
+    ("get", "/api/categories"),
+    ("post", "/api/categories"),
+    ("patch", "/api/categories/{slug}"),
+    ("delete", "/api/categories/{slug}"),
+    ("get", "/api/rules"),
+    ("post", "/api/rules"),
+    ("get", "/api/rules/{id}"),
+    ("patch", "/api/rules/{id}"),
+    ("delete", "/api/rules/{id}"),
+    ("post", "/api/rules/{id}/apply"),
+    ("get", "/api/recurring"),
+    ("patch", "/api/recurring/{id}"),
+    ("get", "/api/alert-settings"),
+    ("patch", "/api/alert-settings"),
 }
 
 

@@ -3,32 +3,40 @@ messages) or in the model's `clean()`, so the services, the admin, the pages and
 ones. The check constraints repeat the essential ones in the database, as the last line of defence.
 """
 
+from banking.models.alerts import AlertSent, AlertSettings
 from banking.models.bank_accounts import BankAccount, MicroDepositVerification
 from banking.models.budgets import Budget
-from banking.models.fields import (
-    CURRENCY_ERRORS,
-    NON_SPENDING_CATEGORIES,
-    SPENDING_CATEGORIES,
-    USER_CATEGORIES,
+from banking.models.categories import (
+    DEFAULT_CATEGORIES,
+    SPENDING_KIND,
     Category,
-    MinorUnitsField,
-    choice_error,
-    date_field,
+    CategoryKind,
+    DefaultCategory,
+    share_categories,
 )
+from banking.models.fields import CURRENCY_ERRORS, MinorUnitsField, choice_error, date_field
+from banking.models.recurring import RecurringSeries
+from banking.models.rules import Rule
 from banking.models.transactions import DailySpending, Transaction
 
 __all__ = [
     "CURRENCY_ERRORS",
-    "NON_SPENDING_CATEGORIES",
-    "SPENDING_CATEGORIES",
-    "USER_CATEGORIES",
+    "DEFAULT_CATEGORIES",
+    "SPENDING_KIND",
+    "AlertSent",
+    "AlertSettings",
     "BankAccount",
     "Budget",
     "Category",
+    "CategoryKind",
+    "DefaultCategory",
     "DailySpending",
     "MicroDepositVerification",
     "MinorUnitsField",
+    "RecurringSeries",
+    "Rule",
     "Transaction",
     "choice_error",
     "date_field",
+    "share_categories",
 ]

@@ -9,15 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from banking.models.fields import (
-    CURRENCY_ERRORS,
-    NON_SPENDING_CATEGORIES,
-    SPENDING_CATEGORIES,
-    Category,
-    MinorUnitsField,
-    choice_error,
-    date_field,
-)
+from banking.models.categories import validate_category_field
+from banking.models.fields import CURRENCY_ERRORS, MinorUnitsField, choice_error, date_field
 from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount
 from saas.validators import validate_text
 
@@ -35,9 +28,8 @@ class Budget(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budgets")
     name = models.CharField(max_length=100, validators=[validate_text], error_messages={"blank": "Enter a name."})
-    category = models.CharField(
-        max_length=20, choices=Category.choices, error_messages=choice_error("a spending category", SPENDING_CATEGORIES)
-    )
+    # The slug of one of the owner's spending categories, checked by `clean()`.
+    category = models.CharField(max_length=20)
     amount = MinorUnitsField(validators=[validate_amount])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD", error_messages=CURRENCY_ERRORS)
     period = models.CharField(
@@ -57,7 +49,6 @@ class Budget(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0, amount__lte=MAX_AMOUNT), name="budget_amount_range"),
             models.CheckConstraint(condition=Q(period__in=["weekly", "monthly", "yearly"]), name="budget_period_valid"),
-            models.CheckConstraint(condition=Q(category__in=Category.values), name="budget_category_valid"),
             models.CheckConstraint(condition=Q(currency__in=CURRENCY_CODES), name="budget_currency_valid"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="budget_end_after_start"
@@ -70,8 +61,10 @@ class Budget(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.category in NON_SPENDING_CATEGORIES:
-            errors["category"] = self._meta.get_field("category").error_messages["invalid_choice"]
+        try:
+            validate_category_field(self, spending=True)
+        except ValidationError as error:
+            errors.update(error.message_dict)
         dates = (self.start_date, self.end_date)
         if all(isinstance(d, datetime.date) for d in dates) and self.end_date < self.start_date:
             errors["end_date"] = "The end date is before the start date: pick a later end date."

@@ -1,31 +1,9 @@
-"""What banking's tables share: categories, money in minor units, and the field rules and messages."""
+"""What banking's tables share: money in minor units, and the field rules and messages."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from banking.validators import DATE_ERROR_MESSAGES, validate_plausible_date
-
-
-class Category(models.TextChoices):
-    GROCERIES = "groceries", "Groceries"
-    DINING = "dining", "Dining"
-    TRANSPORT = "transport", "Transport"
-    HOUSING = "housing", "Housing"
-    UTILITIES = "utilities", "Utilities"
-    SUBSCRIPTIONS = "subscriptions", "Subscriptions"
-    SHOPPING = "shopping", "Shopping"
-    ENTERTAINMENT = "entertainment", "Entertainment"
-    HEALTH = "health", "Health"
-    TRAVEL = "travel", "Travel"
-    EDUCATION = "education", "Education"
-    INSURANCE = "insurance", "Insurance"
-    GIFTS = "gifts", "Gifts & donations"
-    FEES = "fees", "Fees"
-    INCOME = "income", "Income"
-    TRANSFER = "transfer", "Transfer"
-    OTHER = "other", "Other"
-    # The micro-deposits that prove an account is yours: shown, but never money (balances, spending, income).
-    VERIFICATION = "verification", "Verification"
 
 
 class MinorUnitsField(models.BigIntegerField):
@@ -49,12 +27,6 @@ def choice_error(label: str, choices) -> dict[str, str]:
 CURRENCY_ERRORS = {
     "invalid_choice": "Unknown currency %(value)s: use a three-letter ISO 4217 code such as USD, EUR or JPY."
 }
-# Budgets track spending: money coming in, moves between one's own accounts and verification deposits never
-# count.
-NON_SPENDING_CATEGORIES = frozenset({Category.INCOME, Category.TRANSFER, Category.VERIFICATION})
-SPENDING_CATEGORIES = [c for c in Category.choices if c[0] not in NON_SPENDING_CATEGORIES]
-# What people may file a transaction under: the verification category belongs to the deposits alone.
-USER_CATEGORIES = [c for c in Category.choices if c[0] != Category.VERIFICATION]
 
 
 def date_field(**kwargs) -> models.DateField:

@@ -11,7 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from banking.models.bank_accounts import BankAccount
-from banking.models.fields import CURRENCY_ERRORS, Category, MinorUnitsField, choice_error, date_field
+from banking.models.categories import Category, validate_category_field
+from banking.models.fields import CURRENCY_ERRORS, MinorUnitsField, choice_error, date_field
 from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount
 from saas.money import minor_units
 from saas.validators import validate_text
@@ -46,12 +47,8 @@ class Transaction(models.Model):
     description = models.CharField(
         max_length=255, validators=[validate_text], error_messages={"blank": "Enter a description."}
     )
-    category = models.CharField(
-        max_length=20,
-        choices=Category.choices,
-        default=Category.OTHER,
-        error_messages=choice_error("a category", Category.choices),
-    )
+    # The slug of one of the owner's categories (banking.models.categories), checked by `clean()`.
+    category = models.CharField(max_length=20, default=Category.OTHER)
     merchant_name = models.CharField(max_length=100, blank=True, validators=[validate_text])
     transaction_date = date_field()
     posting_date = date_field(null=True, blank=True)
@@ -60,8 +57,14 @@ class Transaction(models.Model):
     # On both legs of a transfer between currencies: what the other leg moved, in its currency (the rate).
     counter_amount = models.BigIntegerField(null=True, blank=True, editable=False)
     counter_currency = models.CharField(max_length=3, blank=True, editable=False)
+    # Which of category, merchant_name and description a person set by hand (HAND_SET bits): rules never
+    # overwrite those.
+    hand_set = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The fields rules may set, and their bit in `hand_set`.
+    HAND_SET = {"category": 1, "merchant_name": 2, "description": 4}
 
     class Meta:
         ordering = ["-transaction_date", "-created_at", "-id"]
@@ -83,7 +86,6 @@ class Transaction(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "completed", "failed"]), name="transaction_status_valid"
             ),
-            models.CheckConstraint(condition=Q(category__in=Category.values), name="transaction_category_valid"),
             models.CheckConstraint(condition=Q(currency__in=CURRENCY_CODES), name="transaction_currency_valid"),
             models.CheckConstraint(
                 condition=Q(posting_date__isnull=True) | Q(posting_date__gte=F("transaction_date")),
@@ -117,9 +119,23 @@ class Transaction(models.Model):
         return f"{self.transaction_date} {self.description} {self.signed_amount} {self.currency}"
 
     def clean(self) -> None:
+        errors = {}
         dates = (self.transaction_date, self.posting_date)
         if all(isinstance(d, datetime.date) for d in dates) and self.posting_date < self.transaction_date:
-            raise ValidationError({"posting_date": "The posting date cannot be before the transaction date."})
+            errors["posting_date"] = "The posting date cannot be before the transaction date."
+        try:
+            validate_category_field(self)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    def is_hand_set(self, field: str) -> bool:
+        return bool(self.hand_set & self.HAND_SET[field])
+
+    def mark_hand_set(self, fields) -> None:
+        for field in fields:
+            self.hand_set |= self.HAND_SET.get(field, 0)
 
     @property
     def is_transfer(self) -> bool:
@@ -127,7 +143,8 @@ class Transaction(models.Model):
 
     @property
     def is_spending(self) -> bool:
-        """Counts towards budgets and the spending chart: a debit that did not fail (pending ones count)."""
+        """Goes into the daily sums: a debit that did not fail (pending ones count). Their readers keep the
+        categories whose kind is spending (selectors.spending), so a change of kind needs no rebuild."""
         return self.type == self.Type.DEBIT and self.status != self.Status.FAILED and not self.is_verification
 
     @property
@@ -157,7 +174,8 @@ class Transaction(models.Model):
 class DailySpending(models.Model):
     """Spending per user, day, category and currency: what the dashboard chart and budgets read.
 
-    Spending means debits that did not fail. The services keep these sums in the same database
+    The sums are of debits that did not fail, per category whatever its kind; readers keep the spending
+    kinds (selectors.spending). The services keep these sums in the same database
     transaction as the transactions they summarise; `spending_rebuild` recomputes them from scratch
     (after bulk loads and account removal). Reading a month or a year costs a few hundred rows at most,
     whatever the number of transactions.
@@ -166,7 +184,7 @@ class DailySpending(models.Model):
     id = models.BigAutoField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    category = models.CharField(max_length=20, choices=Category.choices)
+    category = models.CharField(max_length=20)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     amount = models.BigIntegerField(default=0)
 

@@ -3,6 +3,7 @@
 Lists run a fixed number of queries whatever the amount of data.
 """
 
+from banking.selectors.alerts import alert_settings_for
 from banking.selectors.bank_accounts import (
     ACCOUNT_KEYSET,
     AccountAllowance,
@@ -26,8 +27,19 @@ from banking.selectors.budgets import (
     get_budget_for_user,
     month_bounds,
 )
+from banking.selectors.categories import (
+    attach_category_names,
+    category_list,
+    category_names,
+    category_transaction_counts,
+    category_usage,
+    get_category_for_user,
+    user_categories,
+)
 from banking.selectors.dashboard import Dashboard, dashboard_summary
 from banking.selectors.export import export_sections
+from banking.selectors.recurring import Upcoming, get_series_for_user, recurring_list, recurring_page, upcoming_payments
+from banking.selectors.rules import RulePreview, get_rule_for_user, rule_list, rule_page, rule_preview
 from banking.selectors.spending import CategorySpend, spending_by_category
 from banking.selectors.transactions import (
     TRANSACTION_KEYSET,
@@ -40,6 +52,24 @@ from banking.selectors.transactions import (
 )
 
 __all__ = [
+    "RulePreview",
+    "Upcoming",
+    "alert_settings_for",
+    "attach_category_names",
+    "category_list",
+    "category_names",
+    "category_transaction_counts",
+    "category_usage",
+    "get_category_for_user",
+    "get_rule_for_user",
+    "get_series_for_user",
+    "recurring_list",
+    "recurring_page",
+    "rule_list",
+    "rule_page",
+    "rule_preview",
+    "upcoming_payments",
+    "user_categories",
     "ACCOUNT_KEYSET",
     "BUDGET_KEYSET",
     "TRANSACTION_KEYSET",

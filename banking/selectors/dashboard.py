@@ -1,4 +1,4 @@
-"""Everything the overview shows, in four queries whatever the data size."""
+"""Everything the overview shows, in a fixed number of queries whatever the data size."""
 
 import datetime
 from dataclasses import dataclass
@@ -9,6 +9,8 @@ from accounts.models import User
 from banking.models import BankAccount, Transaction
 from banking.selectors.bank_accounts import CurrencyTotal, bank_account_list, totals_by_currency
 from banking.selectors.budgets import BudgetProgress, budget_list, budget_period, month_bounds
+from banking.selectors.categories import attach_category_names, category_list
+from banking.selectors.recurring import Upcoming, upcoming_payments
 from banking.selectors.spending import CategorySpend, by_category, spending_sums
 from banking.selectors.transactions import recent_transactions
 
@@ -22,23 +24,30 @@ class Dashboard:
     spending: dict[str, list[CategorySpend]]
     budgets: list[BudgetProgress]
     recent: list[Transaction]
+    upcoming: list[Upcoming]
 
 
 def dashboard_summary(*, user: User, today: datetime.date | None = None) -> Dashboard:
-    """Everything the overview shows, in four queries whatever the data size: accounts, budgets, the
-    spending rows of this month and of the budgets' periods (together), recent transactions."""
+    """Everything the overview shows, in six queries whatever the data size: accounts, categories, budgets,
+    the spending rows of this month and of the budgets' periods (together), recent transactions, and the
+    confirmed recurring payments due soon."""
     today = today or timezone.localdate()
     every_account = bank_account_list(user=user)
     accounts = [a for a in every_account if not a.is_closed]
     month_start, month_end = month_bounds(today)
-    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budget_list(user=user, active_only=True)]
+    budgets = budget_list(user=user, active_only=True)
+    attach_category_names(budgets, user=user)
+    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
     month_totals = spending_sums(user=user, period=(month_start, month_end), progress=progress)
+    recent = recent_transactions(user=user, accounts=every_account, limit=8)
+    attach_category_names(recent, user=user)
     return Dashboard(
         accounts=accounts,
         totals=totals_by_currency(accounts),
         month_start=month_start,
         month_end=month_end,
-        spending=by_category(month_totals),
+        spending=by_category(month_totals, category_list(user=user)),
         budgets=progress,
-        recent=recent_transactions(user=user, accounts=every_account, limit=8),
+        recent=recent,
+        upcoming=upcoming_payments(user=user, today=today),
     )

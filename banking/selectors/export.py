@@ -30,3 +30,15 @@ def export_sections(*, user: User) -> Iterator[tuple[str, Iterable[dict[str, Any
         _rows(Transaction.objects.filter(user=user).order_by(*TRANSACTION_KEYSET.order_by()), TransactionOut),
     )
     yield "budgets", _rows(Budget.objects.filter(user=user).order_by(*BUDGET_KEYSET.order_by()), BudgetOut)
+    yield from categorisation_sections(user=user)
+
+
+def categorisation_sections(*, user: User) -> Iterator[tuple[str, Iterable[dict[str, Any]]]]:
+    """The user's categories, rules, recurring payments and alert settings."""
+    from banking.models import AlertSettings, Category, RecurringSeries, Rule
+    from banking.schemas_rules import AlertSettingsOut, CategoryOut, RecurringOut, RuleOut
+
+    yield "categories", _rows(Category.objects.filter(user=user).order_by("slug"), CategoryOut)
+    yield "rules", _rows(Rule.objects.filter(user=user).order_by("priority", "created_at", "id"), RuleOut)
+    yield "recurring", _rows(RecurringSeries.objects.filter(user=user).order_by("created_at", "id"), RecurringOut)
+    yield "alert_settings", _rows(AlertSettings.objects.filter(user=user), AlertSettingsOut)

@@ -1,4 +1,8 @@
-"""Spending per category, read from the DailySpending sums in one query whatever the history's size."""
+"""Spending per category, read from the DailySpending sums in one query whatever the history's size.
+
+What counts as spending is decided here, once, by the category's kind (banking.models.categories): the
+sums hold every debit that did not fail, and these reads keep the categories of the spending kind.
+"""
 
 import datetime
 from collections import defaultdict
@@ -9,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from accounts.models import User
-from banking.models import Category, DailySpending
+from banking.models import SPENDING_KIND, Category, DailySpending
 
 if TYPE_CHECKING:
     from banking.selectors.budgets import BudgetProgress
@@ -20,6 +24,7 @@ class CategorySpend:
     category: str
     label: str
     amount: int
+    color: str = ""
 
 
 def spending_sums(
@@ -49,9 +54,13 @@ def spending_sums(
         params += [p.budget.category, p.budget.currency, day(p.period_start), day(p.period_end)]
     user_id = DailySpending._meta.get_field("user").target_field.get_db_prep_value(user.pk, connection)
     params += [user_id, day(min(start for start, _ in ranges)), day(max(end for _, end in ranges))]
+    params += [user_id, SPENDING_KIND.value]
+    categories = ops.quote_name(Category._meta.db_table)
     sql = (
         f"SELECT category, currency, {', '.join(columns)} FROM {ops.quote_name(DailySpending._meta.db_table)} "  # noqa: S608 - fixed SQL, values are parameters
-        "WHERE user_id = %s AND day BETWEEN %s AND %s GROUP BY category, currency"
+        "WHERE user_id = %s AND day BETWEEN %s AND %s "
+        f"AND category IN (SELECT slug FROM {categories} WHERE user_id = %s AND kind = %s) "
+        "GROUP BY category, currency"
     )
     totals: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
@@ -66,17 +75,24 @@ def spending_sums(
     return totals
 
 
-def by_category(totals: dict[tuple[str, str], int]) -> dict[str, list[CategorySpend]]:
-    labels = dict(Category.choices)
+def by_category(
+    totals: dict[tuple[str, str], int], categories: Sequence[Category] = ()
+) -> dict[str, list[CategorySpend]]:
+    """Per currency, each category's spending with its name and colour, biggest first."""
+    by_slug = {c.slug: c for c in categories}
     result: dict[str, list[CategorySpend]] = defaultdict(list)
-    for (currency, category), total in totals.items():
+    for (currency, slug), total in totals.items():
         if total > 0:
-            result[currency].append(CategorySpend(category, labels.get(category, category), total))
+            category = by_slug.get(slug)
+            label, color = (category.name, category.color) if category else (slug, "")
+            result[currency].append(CategorySpend(slug, label, total, color))
     for spends in result.values():
         spends.sort(key=lambda s: (-s.amount, s.category))
     return dict(sorted(result.items(), key=lambda item: -sum(s.amount for s in item[1])))
 
 
 def spending_by_category(*, user: User, start: datetime.date, end: datetime.date) -> dict[str, list[CategorySpend]]:
-    """Per currency, the categories' spending in the range, biggest first (one query)."""
-    return by_category(spending_sums(user=user, period=(start, end)))
+    """Per currency, the categories' spending in the range, biggest first (two queries)."""
+    from banking.selectors.categories import category_list
+
+    return by_category(spending_sums(user=user, period=(start, end)), category_list(user=user))

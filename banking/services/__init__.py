@@ -3,6 +3,7 @@ models' own rules (`base.validate`) and writes an audit event; caches that depen
 themselves (banking.signals).
 """
 
+from banking.services.alerts import alert_settings_update
 from banking.services.balances import bank_account_balances_recompute, spending_rebuild
 from banking.services.bank_accounts import (
     ACCOUNT_EDITABLE_FIELDS,
@@ -19,7 +20,26 @@ from banking.services.bank_accounts import (
     bank_account_update,
 )
 from banking.services.budgets import BUDGET_FIELDS, budget_create, budget_delete, budget_update
+from banking.services.categories import (
+    CategoryProtected,
+    DuplicateCategory,
+    categories_create_defaults,
+    category_create,
+    category_delete,
+    category_update,
+)
 from banking.services.micro_deposits import VerificationError, bank_account_resend_deposits, bank_account_verify
+from banking.services.recurring import recurring_detect, recurring_set_status
+from banking.services.rules import (
+    ApplyResult,
+    learned_rule_fields,
+    rule_apply_requested,
+    rule_create,
+    rule_delete,
+    rule_update,
+    rules_apply_to_new,
+    rules_create_defaults,
+)
 from banking.services.transactions import (
     EDITABLE_FIELDS,
     TRANSFER_EDITABLE_FIELDS,
@@ -30,6 +50,23 @@ from banking.services.transactions import (
 )
 
 __all__ = [
+    "ApplyResult",
+    "CategoryProtected",
+    "DuplicateCategory",
+    "alert_settings_update",
+    "categories_create_defaults",
+    "category_create",
+    "category_delete",
+    "category_update",
+    "learned_rule_fields",
+    "recurring_detect",
+    "recurring_set_status",
+    "rule_apply_requested",
+    "rule_create",
+    "rule_delete",
+    "rule_update",
+    "rules_apply_to_new",
+    "rules_create_defaults",
     "ACCOUNT_EDITABLE_FIELDS",
     "BUDGET_FIELDS",
     "EDITABLE_FIELDS",

@@ -17,6 +17,7 @@ from banking.models import BankAccount, Category, Transaction
 from banking.money import validate_amount
 from banking.services.balances import balance_move, spending_track
 from banking.services.base import pick, raise_if, validate
+from banking.services.rules import rules_apply_to_new
 
 EDITABLE_FIELDS = (
     "amount",
@@ -93,7 +94,8 @@ def transaction_create(
     external_id: str = "",
     request: HttpRequest | None = None,
 ) -> Transaction:
-    """Record a debit or credit on one of the user's active accounts."""
+    """Record a debit or credit on one of the user's active accounts, categorised by the user's rules. A
+    category other than `other` and a merchant name given here count as set by hand: rules leave them."""
     if bank_account.user_id != user.pk:
         raise BankAccount.DoesNotExist()
     account = BankAccount.objects.select_for_update().get(pk=bank_account.pk)
@@ -118,6 +120,11 @@ def transaction_create(
         posting_date=posting_date,
         external_id=external_id,
     )
+    txn.mark_hand_set(
+        name for name, given in (("category", category != Category.OTHER), ("merchant_name", merchant_name)) if given
+    )
+    if not errors:
+        rules_apply_to_new(user=user, transactions=[txn])
     _validate_transaction(txn, errors)
     raise_if(errors)
     txn.signed_amount = _signed(txn)
@@ -137,7 +144,8 @@ def transaction_create(
 def transaction_update(
     *, user: User, txn: Transaction, changes: dict[str, Any], request: HttpRequest | None = None
 ) -> Transaction:
-    """Change some fields of a transaction; a transfer leg only changes its description, category, merchant."""
+    """Change some fields of a transaction; a transfer leg only changes its description, category, merchant.
+    A category, merchant or description changed here is set by hand from then on: rules leave it."""
     # The account first, as every writer locks them: its balance moves with the change.
     account = BankAccount.objects.select_for_update().get(pk=txn.bank_account_id, user=user)
     row = Transaction.objects.select_for_update().get(pk=txn.pk, user=user)
@@ -165,6 +173,9 @@ def transaction_update(
     before = Transaction(**{f.attname: getattr(row, f.attname) for f in Transaction._meta.concrete_fields})
     for name, value in changes.items():
         setattr(row, name, value)
+    row.mark_hand_set(
+        name for name in Transaction.HAND_SET if name in changes and changes[name] != getattr(before, name)
+    )
     _validate_transaction(row, errors)
     raise_if(errors)
     if not row.is_transfer:

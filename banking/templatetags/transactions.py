@@ -11,6 +11,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from banking.models.categories import DEFAULT_NAMES
 from banking.money import format_money
 
 register = template.Library()
@@ -59,7 +60,8 @@ def _row(txn, *, show_account: bool, show_actions: bool) -> str:
             f'<td class="cell-meta"><a href="/dashboard/accounts/{txn.bank_account_id}/">'
             f"{escape(account.display_name)}</a>{last4}</td>"
         )
-    cells.append(f'<td class="cell-meta">{escape(txn.get_category_display())}</td>')
+    category = getattr(txn, "category_name", None) or DEFAULT_NAMES.get(txn.category, txn.category)
+    cells.append(f'<td class="cell-meta">{escape(category)}</td>')
     amount = escape(format_money(txn.signed_amount, txn.currency, signed=True))
     cells.append(f'<td class="num cell-amount {_amount_class(txn)}">{amount}</td>')
     if show_actions:

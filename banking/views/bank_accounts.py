@@ -141,12 +141,14 @@ def account_reopen(request: HttpRequest, id) -> HttpResponse:
 
 
 def _account_detail(request: HttpRequest, account: BankAccount, **extra) -> HttpResponse:
+    recent = selectors.recent_transactions(user=request.user, accounts=[account], bank_account=account, limit=10)
+    selectors.attach_category_names(recent, user=request.user)
     context = {
         "account": account,
         "sort_code": format_sort_code(account.sort_code),
         "country_name": country_name(account.country),
         "verification": selectors.verification_for(account),
-        "recent": selectors.recent_transactions(user=request.user, accounts=[account], bank_account=account, limit=10),
+        "recent": recent,
         "reveal_seconds": REVEAL_SECONDS,
         **extra,
     }

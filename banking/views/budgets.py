@@ -22,6 +22,7 @@ from banking.money import to_decimal_string
 @require_http_methods(["GET", "HEAD"])
 def budget_list(request: HttpRequest) -> HttpResponse:
     budgets = selectors.budget_list(user=request.user)
+    selectors.attach_category_names(budgets, user=request.user)
     return render(
         request,
         "banking/budget_list.html",
@@ -35,7 +36,7 @@ def budget_new(request: HttpRequest) -> HttpResponse:
     totals = selectors.totals_by_currency(selectors.bank_account_list(user=request.user))
     if totals:
         initial["currency"] = totals[0].currency
-    form = BudgetForm(request.POST or None, initial=initial)
+    form = BudgetForm(request.POST or None, initial=initial, categories=selectors.user_categories(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.budget_create(user=request.user, request=request, **form.cleaned_data)
@@ -65,7 +66,7 @@ def budget_edit(request: HttpRequest, id) -> HttpResponse:
         "end_date": budget.end_date,
         "is_active": budget.is_active,
     }
-    form = BudgetForm(request.POST or None, initial=initial)
+    form = BudgetForm(request.POST or None, initial=initial, categories=selectors.user_categories(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.budget_update(user=request.user, budget=budget, changes=form.cleaned_data, request=request)

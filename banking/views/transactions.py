@@ -22,6 +22,8 @@ from banking.forms import (
 from banking.models import BankAccount
 from banking.money import to_decimal_string
 from banking.pagination import InvalidCursor
+from banking.selectors.categories import attach_category_names, category_list, user_categories
+from banking.views.rules import rule_prompt_offer, rule_prompt_pop
 
 PAGE_SIZE = 50
 
@@ -30,7 +32,7 @@ PAGE_SIZE = 50
 def transaction_list(request: HttpRequest) -> HttpResponse:
     accounts = selectors.bank_account_list(user=request.user)
     filter_params = {k: v for k, v in request.GET.items() if k != "cursor"}
-    form = TransactionFilterForm(filter_params or None, accounts=accounts)
+    form = TransactionFilterForm(filter_params or None, accounts=accounts, categories=category_list(user=request.user))
     status = 200
     page = None
     filters = selectors.TransactionFilters()
@@ -47,6 +49,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
             messages.warning(request, "That page link has expired; here are your newest transactions.")
             page = selectors.transaction_page(user=request.user, filters=filters, limit=PAGE_SIZE)
         selectors.attach_accounts(page.items, accounts)
+        attach_category_names(page.items, user=request.user)
     return render(
         request,
         "banking/transaction_list.html",
@@ -57,6 +60,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
             "accounts": accounts,
             "has_active_account": any(a.is_active for a in accounts),
             "is_first_page": not request.GET.get("cursor"),
+            "rule_prompt": rule_prompt_pop(request),
         },
         status=status,
     )
@@ -72,7 +76,9 @@ def transaction_new(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("account"):
         initial["bank_account_id"] = request.GET["account"]
-    form = TransactionForm(request.POST or None, accounts=accounts, initial=initial)
+    form = TransactionForm(
+        request.POST or None, accounts=accounts, initial=initial, categories=user_categories(user=request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,7 +114,7 @@ def transaction_edit(request: HttpRequest, id) -> HttpResponse:
     account = txn.bank_account
     if txn.is_transfer:
         initial = {"description": txn.description, "merchant_name": txn.merchant_name, "category": txn.category}
-        form = TransferEditForm(request.POST or None, initial=initial)
+        form = TransferEditForm(request.POST or None, initial=initial, categories=user_categories(user=request.user))
     else:
         initial = {
             "bank_account_id": str(account.pk),
@@ -121,16 +127,21 @@ def transaction_edit(request: HttpRequest, id) -> HttpResponse:
             "category": txn.category,
             "status": txn.status,
         }
-        form = TransactionForm(request.POST or None, accounts=[account], initial=initial)
+        form = TransactionForm(
+            request.POST or None, accounts=[account], initial=initial, categories=user_categories(user=request.user)
+        )
         form.fields["bank_account_id"].disabled = True
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k not in {"bank_account_id", "bank_account"}}
+        category_before = txn.category
         try:
-            services.transaction_update(user=request.user, txn=txn, changes=changes, request=request)
+            updated = services.transaction_update(user=request.user, txn=txn, changes=changes, request=request)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Transaction saved.")
+            if updated.category != category_before:
+                rule_prompt_offer(request, updated)
             return redirect("banking:transaction_list")
     return render(
         request,

@@ -27,6 +27,10 @@ def test_the_export_holds_every_apps_sections_in_layer_order(owner_client):
         "bank_accounts",
         "transactions",
         "budgets",
+        "categories",
+        "rules",
+        "recurring",
+        "alert_settings",
     ]
 
 

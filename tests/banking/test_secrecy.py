@@ -108,7 +108,8 @@ def test_export_sections_carry_no_full_number(owner, account):
 
     sections = {name: list(rows) for name, rows in export_sections(user=owner)}
 
-    assert set(sections) == {"bank_accounts", "transactions", "budgets"}
+    assert set(sections) == {"bank_accounts", "transactions", "budgets", "categories", "rules", "recurring",
+                             "alert_settings"}  # fmt: skip
     assert sections["bank_accounts"][0]["last4"] == "1012"
     assert "987654321012" not in str(sections)
     assert all("account_number" not in row for row in sections["bank_accounts"])
