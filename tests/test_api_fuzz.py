@@ -2,6 +2,7 @@
 of its body and query filled with hostile JSON (NUL, lone surrogates, huge numbers, wrong types, deep
 nesting), answers 2xx or 4xx, and a 4xx stores nothing half-written."""
 
+import datetime
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import saas.urls  # noqa: F401 (attaches every app's router to the API)
+from banking.models import RecurringSeries
 from saas.api import api as ninja_api
 from tests.banking.conftest import add_transaction, make_account
 
@@ -65,19 +67,45 @@ def owners_objects(owner):
     from banking import services
 
     budget = services.budget_create(user=owner, name="Food", category="groceries", amount=1000)
-    return {"account": account, "second": second, "transaction": txn, "budget": budget}
+    rule = services.rule_create(
+        user=owner,
+        name="Coffee",
+        conditions=[{"field": "description", "op": "contains", "value": "coffee"}],
+        actions={"category": "dining"},
+    )
+    series = RecurringSeries.objects.create(
+        user=owner,
+        bank_account=account,
+        key="netflix",
+        merchant_name="Netflix",
+        amount=1549,
+        currency="USD",
+        cadence="monthly",
+        last_date=datetime.date(2026, 11, 5),
+        next_date=datetime.date(2026, 12, 5),
+    )
+    return {"account": account, "second": second, "transaction": txn, "budget": budget, "rule": rule, "series": series}
+
+
+# The owner's object each `{id}` (or `{slug}`) path is fuzzed on, by the path's collection.
+PATH_OBJECTS = {
+    "/bank-accounts/": "account",
+    "/transactions/": "transaction",
+    "/budgets/": "budget",
+    "/rules/": "rule",
+    "/recurring/": "series",
+}
 
 
 def _path_with_ids(path: str, objects: dict) -> str:
+    if "{slug}" in path:
+        return path.replace("{slug}", "groceries")
     if "{id}" not in path:
         return path
-    if "/bank-accounts/" in path:
-        return path.replace("{id}", str(objects["account"].pk))
-    if "/transactions/" in path:
-        return path.replace("{id}", str(objects["transaction"].pk))
-    if "/budgets/" in path:
-        return path.replace("{id}", str(objects["budget"].pk))
-    return path.replace("{id}", "00000000-0000-0000-0000-000000000000")
+    for collection, name in PATH_OBJECTS.items():
+        if collection in path:
+            return path.replace("{id}", str(objects[name].pk))
+    raise AssertionError(f"{path}: say which of the owner's objects to fuzz it on (PATH_OBJECTS)")
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
