@@ -169,7 +169,12 @@ class WebhookEvent(models.Model):
     object_id = models.CharField(
         max_length=64, blank=True, help_text="Polar's id of the subscription or order in `data`."
     )
-    payload = models.JSONField()
+    # Null only when the database refused the delivery as JSON (PostgreSQL's JSONB takes no `\u0000` and no
+    # lone surrogate): then `raw_body` holds it, and replay reads it from there.
+    payload = models.JSONField(null=True, blank=True)
+    raw_body = models.TextField(
+        blank=True, help_text="The body as Polar sent it, kept only when the database refused it as JSON."
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
