@@ -1,7 +1,8 @@
 """How allauth is customised for Ledgerly: links in e-mails, the name field, audit of failures, Google profile."""
 
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -9,17 +10,25 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
 from accounts import emails
 from accounts.audit import audit_log
 from accounts.models import User
+from saas.context_processors import SITE_NAME
 
 
 def app_url(path: str) -> str:
     """An absolute link on the public site (APP_URL), never built from the request's Host header."""
     return f"{settings.APP_URL}{path}"
+
+
+def _on_app_url(link: str) -> str:
+    """An absolute link allauth built from the request (so on whatever host it named), moved onto APP_URL."""
+    parts = urlsplit(link)
+    if not (parts.scheme and parts.netloc):
+        return link
+    return app_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,9 +57,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return app_url(path.replace("UID-KEY", quote(key)))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Every allauth e-mail: rendered here, in the request, and sent by a background task."""
+        """Every allauth e-mail: rendered here, in the request, and sent by a background task.
+
+        Every link in it is on APP_URL: the `*_url` values allauth builds from the request (the unknown-account
+        mail's sign-up link) are moved there, and our templates write the rest as `{{ APP_URL }}{% url ... %}`.
+        """
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        links = {
+            key: _on_app_url(value) for key, value in context.items() if key.endswith("_url") and isinstance(value, str)
+        }
+        site = SimpleNamespace(domain=urlsplit(settings.APP_URL).netloc, name=SITE_NAME)
+        ctx = {"request": request, "email": email, **context, **links, "current_site": site}
         message = self.render_mail(template_prefix, email, ctx)
         user = context.get("user")
         user_id = user.pk if isinstance(user, User) and user.pk else _user_id_for_address(email)

@@ -426,6 +426,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One format for dates ("30 Nov 2026") and one for date-times ("30 Nov 2026, 14:05"): saas/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["saas.formats"]
 
 # --- Logging: JSON lines on stdout ----------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
