@@ -12,7 +12,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 
-from accounts import emails
+from accounts import devices, emails
 from accounts.audit import audit_log
 from accounts.models import User
 from saas.context_processors import SITE_NAME
@@ -80,13 +80,33 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         self.send_mail("account/email/account_already_exists", email, context)
 
+    def pre_authenticate(self, request, **credentials: Any) -> None:
+        """allauth's failed-password limits, except that a browser which signed in to this account before has a
+        counter of its own instead of the account's (accounts/devices.py): a stranger cannot lock the owner out."""
+        known = request.COOKIES.get(devices.COOKIE_NAME) and _active_user_for_address(credentials.get("email") or "")
+        key = devices.device_login_failed_key(request, user_id=known.pk) if known else None
+        if key is not None:
+            # allauth keys the per-account counter by the address typed: this browser's key stands in for it.
+            credentials = {**credentials, "email": key}
+        super().pre_authenticate(request, **credentials)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        devices.device_remember(request, response, user_id=user.pk)
+        return response
+
     def authentication_failed(self, request, **credentials: Any) -> None:
         """A wrong password: audited against the account it was meant for, when there is one."""
-        from allauth.account.utils import filter_users_by_email
+        user = _active_user_for_address(credentials.get("email") or "")
+        audit_log(action="auth.sign_in_failed", user=user, request=request)
 
-        email = credentials.get("email") or ""
-        users = filter_users_by_email(email, is_active=True, prefer_verified=True) if email else []
-        audit_log(action="auth.sign_in_failed", user=users[0] if users else None, request=request)
+
+def _active_user_for_address(address: str) -> User | None:
+    """The active user who signs in with this address (a verified one first), or None."""
+    from allauth.account.utils import filter_users_by_email
+
+    users = filter_users_by_email(address, is_active=True, prefer_verified=True) if address else []
+    return users[0] if users else None
 
 
 def _user_id_for_address(address: str):
