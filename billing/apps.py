@@ -10,10 +10,12 @@ from accounts.registry import (
 
 
 def active_subscription_blocks_deletion(*, user) -> DeletionBlock | None:
-    """A subscriber cancels first, so Polar never charges for an account that no longer exists."""
-    from billing.selectors import user_is_subscribed
+    """A subscriber cancels first, so Polar never charges for an account that no longer exists (a demo
+    subscription is never charged)."""
+    from billing.models import DEMO_SUBSCRIPTION_PREFIX, Subscription
 
-    if not user_is_subscribed(user=user):
+    paid = Subscription.objects.filter(user=user, status__in=Subscription.ENTITLED_STATUSES)
+    if not paid.exclude(id__startswith=DEMO_SUBSCRIPTION_PREFIX).exists():
         return None
     return DeletionBlock(
         explanation=(

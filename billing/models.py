@@ -46,6 +46,10 @@ class Plan(models.Model):
         self.currency = self.currency.upper()
 
 
+# The id of a demo subscription (seed_demo, billing/demo.py): never billed, unknown to Polar. Polar's ids are UUIDs.
+DEMO_SUBSCRIPTION_PREFIX = "demo_"
+
+
 class Subscription(models.Model):
     """Polar's subscription, mirrored by webhooks and `sync_subscriptions`; keyed by Polar's id."""
 
@@ -109,6 +113,11 @@ class Subscription(models.Model):
     @property
     def is_entitled(self) -> bool:
         return self.status in self.ENTITLED_STATUSES
+
+    @property
+    def is_demo(self) -> bool:
+        """Made by seed_demo for local use, not by Polar: nothing to manage or cancel there."""
+        return self.id.startswith(DEMO_SUBSCRIPTION_PREFIX)
 
 
 class Order(models.Model):

@@ -28,7 +28,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from accounts.services import user_data_changed
 from billing import polar
-from billing.models import Order, Plan, Subscription, WebhookEvent
+from billing.models import DEMO_SUBSCRIPTION_PREFIX, Order, Plan, Subscription, WebhookEvent
 from saas.db import insert_if_absent, locked_by_pk
 
 logger = logging.getLogger(__name__)
@@ -797,7 +797,11 @@ def subscriptions_reconcile(*, client: polar.PolarClient | None = None) -> Recon
     for item in client.subscriptions_list_all(active=True):
         seen.add(str(item.get("id")))
         _reconcile_one(item, result)
-    entitled = Subscription.objects.filter(status__in=Subscription.ENTITLED_STATUSES).values_list("id", flat=True)
+    entitled = (
+        Subscription.objects.filter(status__in=Subscription.ENTITLED_STATUSES)
+        .exclude(id__startswith=DEMO_SUBSCRIPTION_PREFIX)  # seed_demo's: Polar never heard of them
+        .values_list("id", flat=True)
+    )
     for subscription_id in entitled.iterator():
         if subscription_id in seen:
             continue
