@@ -12,7 +12,7 @@ PORT ?= 8000
 # The address to browse: a server bound to every interface answers on loopback.
 SERVE_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: help run serve test test-fast lint format check bench clean
+.PHONY: help run serve test test-fast lint format check messages bench clean
 
 help:
 	@echo "make run    serve the site on http://$(HOST):$(PORT) with a task worker and a demo user (development)"
@@ -70,6 +70,10 @@ format: $(VENV)/.installed-dev
 check: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+# allauth's words in ours (accounts/locale): compile the catalog after editing it (needs GNU gettext's msgfmt).
+messages:
+	msgfmt --check -o accounts/locale/en/LC_MESSAGES/django.mo accounts/locale/en/LC_MESSAGES/django.po
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py $(BENCH_ARGS)

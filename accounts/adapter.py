@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts import devices, emails
 from accounts.audit import audit_log
 from accounts.models import User
+from accounts.selectors import device_name
 from saas.context_processors import SITE_NAME
 
 
@@ -151,3 +152,18 @@ class MFAAdapter(DefaultMFAAdapter):
         "incorrect_code": "That code is not correct. Enter the current 6-digit code from your authenticator app, "
         "or one of your recovery codes.",
     }
+
+    def generate_authenticator_name(self, user, type) -> str:
+        """A new passkey's suggested name says where it lives ("Passkey on iPhone"), numbered if taken."""
+        from allauth.mfa.models import Authenticator
+
+        request = allauth_context.request
+        device = device_name(request.headers.get("User-Agent", "")) if request is not None else ""
+        base = f"Passkey on {device}" if device else "Passkey"
+        named = Authenticator.objects.filter(user_id=user.pk, type=type).values_list("data", flat=True)
+        taken = {(data or {}).get("name") for data in named}
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base} ({number})"
+        return name
