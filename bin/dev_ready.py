@@ -15,7 +15,7 @@ WAIT_SECONDS = 60
 
 def wait_for_server(host: str, port: int, *, timeout: float = WAIT_SECONDS) -> bool:
     """True once something accepts connections on host:port, False after `timeout` seconds."""
-    if host in ("0.0.0.0", "::", ""):  # bound to every interface: this machine answers on loopback
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - bound to every interface: this machine answers on loopback
         host = "127.0.0.1"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
