@@ -38,6 +38,7 @@ class FaviconRedirect(RedirectView):
         response["Cache-Control"] = "public, max-age=86400"
         return response
 
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("favicon.ico", login_not_required(FaviconRedirect.as_view()), name="favicon"),
