@@ -9,8 +9,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address to browse: a server bound to every interface answers on loopback.
+SERVE_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: help run serve test test-fast lint format check bench clean
+.PHONY: help run serve test test-fast lint format check messages bench clean
 
 help:
 	@echo "make run    serve the site on http://$(HOST):$(PORT) with a task worker and a demo user (development)"
@@ -36,11 +38,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 .env:
 	$(PY) bin/write_env.py
 
+# APP_URL (links in e-mails, Polar's redirects) follows HOST and PORT unless it is set in the environment or
+# in .env; DEMO_SIGN_IN carries seed_demo's sign-in line to bin/dev_ready.py, which prints it once the server is up.
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
-	$(PY) manage.py seed_demo
-	@echo "Serving http://$(HOST):$(PORT) and running a task worker (Procfile.dev); Ctrl-C stops both."
+	@set -o pipefail && \
+	APP_URL="$$($(PY) bin/write_env.py --app-url http://$(SERVE_HOST):$(PORT))" && export APP_URL && \
+	DEMO_SIGN_IN="$$($(PY) manage.py seed_demo | tee /dev/stderr | grep '^Demo sign-in:')" && export DEMO_SIGN_IN && \
+	echo "Serving $$APP_URL and running a task worker (Procfile.dev); Ctrl-C stops both." && \
 	HOST=$(HOST) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --env /dev/null --procfile Procfile.dev \
 		start --port $(PORT)
 
@@ -64,6 +70,10 @@ format: $(VENV)/.installed-dev
 check: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+# allauth's words in ours (accounts/locale): compile the catalog after editing it (needs GNU gettext's msgfmt).
+messages:
+	msgfmt --check -o accounts/locale/en/LC_MESSAGES/django.mo accounts/locale/en/LC_MESSAGES/django.po
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py $(BENCH_ARGS)

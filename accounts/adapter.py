@@ -1,7 +1,8 @@
 """How allauth is customised for Ledgerly: links in e-mails, the name field, audit of failures, Google profile."""
 
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -9,17 +10,26 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
-from accounts import emails
+from accounts import devices, emails
 from accounts.audit import audit_log
 from accounts.models import User
+from accounts.selectors import device_name
+from saas.context_processors import SITE_NAME
 
 
 def app_url(path: str) -> str:
     """An absolute link on the public site (APP_URL), never built from the request's Host header."""
     return f"{settings.APP_URL}{path}"
+
+
+def _on_app_url(link: str) -> str:
+    """An absolute link allauth built from the request (so on whatever host it named), moved onto APP_URL."""
+    parts = urlsplit(link)
+    if not (parts.scheme and parts.netloc):
+        return link
+    return app_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,9 +58,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return app_url(path.replace("UID-KEY", quote(key)))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Every allauth e-mail: rendered here, in the request, and sent by a background task."""
+        """Every allauth e-mail: rendered here, in the request, and sent by a background task.
+
+        Every link in it is on APP_URL: the `*_url` values allauth builds from the request (the unknown-account
+        mail's sign-up link) are moved there, and our templates write the rest as `{{ APP_URL }}{% url ... %}`.
+        """
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        links = {
+            key: _on_app_url(value) for key, value in context.items() if key.endswith("_url") and isinstance(value, str)
+        }
+        site = SimpleNamespace(domain=urlsplit(settings.APP_URL).netloc, name=SITE_NAME)
+        ctx = {"request": request, "email": email, **context, **links, "current_site": site}
         message = self.render_mail(template_prefix, email, ctx)
         user = context.get("user")
         user_id = user.pk if isinstance(user, User) and user.pk else _user_id_for_address(email)
@@ -63,13 +81,33 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         self.send_mail("account/email/account_already_exists", email, context)
 
+    def pre_authenticate(self, request, **credentials: Any) -> None:
+        """allauth's failed-password limits, except that a browser which signed in to this account before has a
+        counter of its own instead of the account's (accounts/devices.py): a stranger cannot lock the owner out."""
+        known = request.COOKIES.get(devices.COOKIE_NAME) and _active_user_for_address(credentials.get("email") or "")
+        key = devices.device_login_failed_key(request, user_id=known.pk) if known else None
+        if key is not None:
+            # allauth keys the per-account counter by the address typed: this browser's key stands in for it.
+            credentials = {**credentials, "email": key}
+        super().pre_authenticate(request, **credentials)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        devices.device_remember(request, response, user_id=user.pk)
+        return response
+
     def authentication_failed(self, request, **credentials: Any) -> None:
         """A wrong password: audited against the account it was meant for, when there is one."""
-        from allauth.account.utils import filter_users_by_email
+        user = _active_user_for_address(credentials.get("email") or "")
+        audit_log(action="auth.sign_in_failed", user=user, request=request)
 
-        email = credentials.get("email") or ""
-        users = filter_users_by_email(email, is_active=True, prefer_verified=True) if email else []
-        audit_log(action="auth.sign_in_failed", user=users[0] if users else None, request=request)
+
+def _active_user_for_address(address: str) -> User | None:
+    """The active user who signs in with this address (a verified one first), or None."""
+    from allauth.account.utils import filter_users_by_email
+
+    users = filter_users_by_email(address, is_active=True, prefer_verified=True) if address else []
+    return users[0] if users else None
 
 
 def _user_id_for_address(address: str):
@@ -114,3 +152,18 @@ class MFAAdapter(DefaultMFAAdapter):
         "incorrect_code": "That code is not correct. Enter the current 6-digit code from your authenticator app, "
         "or one of your recovery codes.",
     }
+
+    def generate_authenticator_name(self, user, type) -> str:
+        """A new passkey's suggested name says where it lives ("Passkey on iPhone"), numbered if taken."""
+        from allauth.mfa.models import Authenticator
+
+        request = allauth_context.request
+        device = device_name(request.headers.get("User-Agent", "")) if request is not None else ""
+        base = f"Passkey on {device}" if device else "Passkey"
+        named = Authenticator.objects.filter(user_id=user.pk, type=type).values_list("data", flat=True)
+        taken = {(data or {}).get("name") for data in named}
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base} ({number})"
+        return name

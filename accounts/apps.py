@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    # allauth's `account` app is "Accounts" in the admin; ours holds users, their tokens, audit and e-mails.
+    verbose_name = "Users and security"
 
     def ready(self) -> None:
         from accounts import receivers  # noqa: F401  (connects the audit receivers)

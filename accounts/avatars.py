@@ -1,7 +1,9 @@
 """Profile pictures: validating and storing uploads, and the generated initials picture."""
 
+import contextlib
 import hashlib
 import io
+import os
 import secrets
 from xml.sax.saxutils import escape
 
@@ -51,15 +53,34 @@ def avatar_encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def _avatar_folder(user_id) -> str:
+    return f"avatars/{user_id}"
+
+
 def avatar_save_file(*, user_id, content: bytes) -> str:
     """Store the encoded picture with the default storage; returns the storage name."""
-    name = f"avatars/{user_id}/{secrets.token_hex(8)}.png"
+    name = f"{_avatar_folder(user_id)}/{secrets.token_hex(8)}.png"
     return default_storage.save(name, ContentFile(content))
 
 
 def avatar_delete_file(name: str) -> None:
     if name:
         default_storage.delete(name)
+
+
+def avatar_delete_all(*, user_id) -> None:
+    """Delete every picture the user ever stored (a crash may have left an old one) and their folder, whose
+    name is their id."""
+    folder = _avatar_folder(user_id)
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+    # A local folder outlives its files; object stores have no folders.
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(default_storage.path(folder))
 
 
 def initials(name: str, email: str) -> str:

@@ -2,6 +2,7 @@
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.hashers import make_password
 
 from accounts.avatars import avatar_validate
 from accounts.models import API_TOKEN_EXPIRY_DAYS, API_TOKEN_EXPIRY_ERROR, ApiToken
@@ -39,6 +40,13 @@ class SignupForm(allauth_forms.SignupForm):
         if not name:
             raise forms.ValidationError("Enter your name.")
         return name
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash, most of a sign-up's time; a taken address (answered with the
+            # same page, and an e-mail to its owner) costs the same, so the time taken tells nothing.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):

@@ -178,6 +178,18 @@ def describe_user_agent(user_agent: str) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=512)
+def device_name(user_agent: str) -> str:
+    """The device a User-Agent names, for people: "iPhone", "Mac", "Pixel 8", else the system ("Windows");
+    "" when it names neither."""
+    result = parse_user_agent(user_agent) if user_agent else None
+    device = result.device.family if result and result.device else ""
+    if device and device not in {"Other", "Generic Smartphone", "Generic Feature Phone", "Spider"}:
+        return device
+    system = result.os.family if result and result.os else ""
+    return {"Mac OS X": "Mac", "Other": ""}.get(system, system or "")
+
+
 @dataclass(frozen=True)
 class SessionRow:
     id: int

@@ -2,22 +2,26 @@
 
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import logout
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from PIL import Image
 
 from accounts import registry
 from accounts.audit import audit_log
-from accounts.avatars import avatar_delete_file, avatar_encode, avatar_save_file
-from accounts.models import ApiToken, User
+from accounts.avatars import avatar_delete_all, avatar_delete_file, avatar_encode, avatar_save_file
+from accounts.caching import user_cache_forget
+from accounts.models import ApiToken, OutboundEmail, User
 from accounts.tokens import generate_token
 
 logger = logging.getLogger(__name__)
@@ -104,23 +108,52 @@ def user_sessions_end_others(*, user: User, request: HttpRequest | None, reason:
 
 
 def user_delete(*, user: User, request: HttpRequest) -> None:
-    """Delete the account and everything it owns (every FK to the user cascades; the apps above clean up the
-    rest in their registered deletion hooks), then sign out.
+    """Delete the account and everything it owns, then sign out.
 
-    The audit event outlives the user row, so it names the deleted id instead of pointing at the user.
+    Every foreign key to the user cascades; the apps above clean up what none reaches in their registered
+    deletion hooks; rows here that name the user without a key (e-mails queued to their address before the
+    account existed, the admin's history of their record) go too. After the commit, their pictures and every
+    cache entry keyed by their id (accounts.caching). The audit event outlives the user: it names the deleted
+    id and nothing else of theirs (no address, no browser), with the request id to find the request by.
     """
     user_id = str(user.pk)
-    avatar = user.avatar
     sessions = list(UserSession.objects.filter(user=user).exclude(session_key=request.session.session_key))
     with transaction.atomic():
-        audit_log(action="account.deleted", user=None, request=request, details={"user_id": user_id})
+        audit_log(action="account.deleted", user=None, request=None, details={"user_id": user_id})
         get_usersessions_adapter().end_sessions(sessions)
         registry.deletion_hooks_run(user=user)
+        _user_unkeyed_rows_delete(user)
         user.delete()
-        if avatar:
-            transaction.on_commit(lambda: avatar_delete_file(avatar))
+        transaction.on_commit(lambda: _user_files_and_caches_delete(user_id))
     logout(request)
     logger.info("Account deleted", extra={"event": "account_deleted", "user_id": user_id})
+
+
+def _user_unkeyed_rows_delete(user: User) -> None:
+    """Rows of accounts and Django's admin that name the user without a foreign key to them."""
+    addresses = {
+        user.email.lower(),
+        *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
+    }
+    unlinked = OutboundEmail.objects.filter(user__isnull=True)
+    matches = Q()
+    for address in addresses:
+        matches |= Q(to__icontains=address)
+    ids = [
+        row.pk
+        for row in unlinked.filter(matches).only("id", "to")
+        if addresses & {parseaddr(str(to))[1].lower() for to in row.to}
+    ]
+    OutboundEmail.objects.filter(pk__in=ids).delete()
+    about_them = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+    for address in addresses:
+        about_them |= Q(object_repr__iexact=address)
+    LogEntry.objects.filter(about_them).delete()
+
+
+def _user_files_and_caches_delete(user_id: str) -> None:
+    avatar_delete_all(user_id=user_id)
+    user_cache_forget(user_id=user_id)
 
 
 # --- Personal API tokens ----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import API_TOKEN_PREFIX, ApiToken
 
@@ -120,9 +121,8 @@ def authenticate_bearer(raw: str, *, method: str) -> ApiToken:
     if token.revoked_at is not None:
         raise TokenInvalid(f"This API token was revoked. {_CREATE_ANOTHER}", reason="revoked")
     if token.expires_at is not None and token.expires_at <= now:
-        raise TokenInvalid(
-            f"This API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC. {_CREATE_ANOTHER}", reason="expired"
-        )
+        expired = date_format(timezone.localtime(token.expires_at), "DATETIME_FORMAT")
+        raise TokenInvalid(f"This API token expired on {expired} UTC. {_CREATE_ANOTHER}", reason="expired")
     if not token.user.is_active:
         raise TokenInvalid(
             "The account this API token belongs to is deactivated. Contact support to restore it.",

@@ -68,7 +68,10 @@ def polar_webhook(request: HttpRequest) -> HttpResponse:
     webhook_id = request.headers["webhook-id"]
     try:
         outcome = services.webhook_event_receive(
-            webhook_id=webhook_id, payload=payload, handler=webhooks.handler_for(payload["type"])
+            webhook_id=webhook_id,
+            payload=payload,
+            handler=webhooks.handler_for(payload["type"]),
+            body=body.decode("utf-8"),  # verified as UTF-8
         )
     except Exception:
         return error_response(

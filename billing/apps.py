@@ -1,14 +1,21 @@
 from django.apps import AppConfig
 from django.urls import reverse
 
-from accounts.registry import DeletionBlock, register_deletion_blocker, register_export_sections
+from accounts.registry import (
+    DeletionBlock,
+    register_deletion_blocker,
+    register_deletion_hook,
+    register_export_sections,
+)
 
 
 def active_subscription_blocks_deletion(*, user) -> DeletionBlock | None:
-    """A subscriber cancels first, so Polar never charges for an account that no longer exists."""
-    from billing.selectors import user_is_subscribed
+    """A subscriber cancels first, so Polar never charges for an account that no longer exists (a demo
+    subscription is never charged)."""
+    from billing.models import DEMO_SUBSCRIPTION_PREFIX, Subscription
 
-    if not user_is_subscribed(user=user):
+    paid = Subscription.objects.filter(user=user, status__in=Subscription.ENTITLED_STATUSES)
+    if not paid.exclude(id__startswith=DEMO_SUBSCRIPTION_PREFIX).exists():
         return None
     return DeletionBlock(
         explanation=(
@@ -28,9 +35,11 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from accounts.audit import register_audit_actions
         from billing.audit_actions import AUDIT_ACTIONS, plan_names
+        from billing.deletion import billing_data_delete
         from billing.selectors import export_sections
 
         register_audit_actions(AUDIT_ACTIONS, names=plan_names)
 
         register_export_sections(export_sections)
         register_deletion_blocker(active_subscription_blocks_deletion)
+        register_deletion_hook(billing_data_delete)

@@ -46,6 +46,10 @@ class Plan(models.Model):
         self.currency = self.currency.upper()
 
 
+# The id of a demo subscription (seed_demo, billing/demo.py): never billed, unknown to Polar. Polar's ids are UUIDs.
+DEMO_SUBSCRIPTION_PREFIX = "demo_"
+
+
 class Subscription(models.Model):
     """Polar's subscription, mirrored by webhooks and `sync_subscriptions`; keyed by Polar's id."""
 
@@ -110,6 +114,11 @@ class Subscription(models.Model):
     def is_entitled(self) -> bool:
         return self.status in self.ENTITLED_STATUSES
 
+    @property
+    def is_demo(self) -> bool:
+        """Made by seed_demo for local use, not by Polar: nothing to manage or cancel there."""
+        return self.id.startswith(DEMO_SUBSCRIPTION_PREFIX)
+
 
 class Order(models.Model):
     """One Polar order: a line of the user's billing history."""
@@ -169,7 +178,12 @@ class WebhookEvent(models.Model):
     object_id = models.CharField(
         max_length=64, blank=True, help_text="Polar's id of the subscription or order in `data`."
     )
-    payload = models.JSONField()
+    # Null only when the database refused the delivery as JSON (PostgreSQL's JSONB takes no `\u0000` and no
+    # lone surrogate): then `raw_body` holds it, and replay reads it from there.
+    payload = models.JSONField(null=True, blank=True)
+    raw_body = models.TextField(
+        blank=True, help_text="The body as Polar sent it, kept only when the database refused it as JSON."
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)

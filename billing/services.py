@@ -7,6 +7,7 @@ and never let an older state overwrite a newer one. Which upsert applies which e
 """
 
 import copy
+import json
 import logging
 import traceback
 import uuid
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,7 +28,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from accounts.services import user_data_changed
 from billing import polar
-from billing.models import Order, Plan, Subscription, WebhookEvent
+from billing.models import DEMO_SUBSCRIPTION_PREFIX, Order, Plan, Subscription, WebhookEvent
 from saas.db import insert_if_absent, locked_by_pk
 
 logger = logging.getLogger(__name__)
@@ -404,18 +405,41 @@ def _payload_user_id(payload: Any) -> uuid.UUID | None:
     return _as_user_id(customer.get("external_id")) if isinstance(customer, dict) else None
 
 
-def webhook_event_receive(*, webhook_id: str, payload: dict[str, Any], handler: EventHandler | None) -> str:
+def _event_payload(event: WebhookEvent) -> Any:
+    """The delivery as parsed JSON: the payload column, or the raw body kept when the database refused it."""
+    if event.payload is not None or not event.raw_body:
+        return event.payload
+    try:
+        return json.loads(event.raw_body)
+    except ValueError:
+        raise PolarPayloadError("The kept body is not JSON.") from None
+
+
+def _storable(text: str) -> str:
+    """`text` as any database column takes it: NUL characters and lone surrogates written as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
+
+
+def webhook_event_receive(
+    *, webhook_id: str, payload: dict[str, Any], handler: EventHandler | None, body: str | None = None
+) -> str:
     """The webhook's write: store the verified delivery and apply it with `handler`, in one transaction.
 
     When applying fails, the transaction rolls back and the delivery is stored again as failed, with the
-    error, before the error is re-raised: every verified delivery is kept, processed or failed.
+    error, before the error is re-raised: every verified delivery is kept, processed or failed. `body` is
+    the request's body, kept as text when the database refuses the payload as JSON (else `payload` re-encoded).
     """
     event = _webhook_event_build(webhook_id=webhook_id, payload=payload)
-    return webhook_event_process(event=event, handler=handler, store=True)
+    return webhook_event_process(event=event, handler=handler, store=True, body=body)
 
 
 def webhook_event_process(
-    *, event: WebhookEvent, handler: EventHandler | None, force: bool = False, store: bool = False
+    *,
+    event: WebhookEvent,
+    handler: EventHandler | None,
+    force: bool = False,
+    store: bool = False,
+    body: str | None = None,
 ) -> str:
     """Claim the event and apply it in one transaction: "processed", "ignored" (no handler) or "duplicate".
 
@@ -425,16 +449,18 @@ def webhook_event_process(
     its state (applying is idempotent). The event is linked to the user its object belongs to.
     """
     target = WebhookEvent.State.PROCESSED if handler is not None else WebhookEvent.State.IGNORED
-    # The claim links the event to the user the payload names before the handler has looked them up, so the
-    # common case costs no statement more; the foreign key is checked at commit, and the handler's answer
-    # replaces this one first when they differ. With no handler, the user is looked up here.
-    named = _payload_user_id(event.payload)
-    if handler is None:
-        named = _user_id_if_exists(named)
     claimable = Q(webhook_id=event.webhook_id)
     if not force:
         claimable &= Q(state__in=[WebhookEvent.State.RECEIVED, WebhookEvent.State.FAILED])
+    named = None
     try:
+        payload = _event_payload(event)
+        # The claim links the event to the user the payload names before the handler has looked them up, so
+        # the common case costs no statement more; the foreign key is checked at commit, and the handler's
+        # answer replaces this one first when they differ. With no handler, the user is looked up here.
+        named = _payload_user_id(payload)
+        if handler is None:
+            named = _user_id_if_exists(named)
         with transaction.atomic():
             inserted = store and _webhook_event_insert_claimed(event, state=target, user_id=named)
             if not inserted:
@@ -444,33 +470,61 @@ def webhook_event_process(
                 if claimed != 1:
                     return "duplicate"
             if handler is not None:
-                data = event.payload.get("data") if isinstance(event.payload, dict) else None
+                data = payload.get("data") if isinstance(payload, dict) else None
                 if not isinstance(data, dict):
                     raise PolarPayloadError("The event has no `data` object.")
                 result = handler(data=data, source=f"webhook:{event.type}")
                 if result.user_id != named:
                     WebhookEvent.objects.filter(webhook_id=event.webhook_id).update(user=result.user_id)
     except Exception as exc:
-        error = "".join(traceback.format_exception(exc))[-4000:]
-        with transaction.atomic():
-            if store:
-                _webhook_event_insert(event)
-            # Kept for replay, and still deleted with the user it names.
-            WebhookEvent.objects.filter(claimable).update(
-                state=WebhookEvent.State.FAILED,
-                processed_at=None,
-                attempts=F("attempts") + 1,
-                last_error=error,
-                user=_user_id_if_exists(named),
+        log_extra = {"webhook_id": event.webhook_id, "event_type": event.type}
+        try:
+            _webhook_event_keep_failed(event, claimable=claimable, error=exc, user_id=named, store=store, body=body)
+        except Exception:
+            # The traceback shows both errors: the one applying the event, then the one keeping it.
+            logger.exception(
+                "Polar webhook %s (%s) failed and could not be kept", event.webhook_id, event.type, extra=log_extra
             )
-        logger.exception(
-            "Polar webhook %s (%s) failed; kept for replay_webhooks",
-            event.webhook_id,
-            event.type,
-            extra={"webhook_id": event.webhook_id, "event_type": event.type},
-        )
+        else:
+            logger.exception(
+                "Polar webhook %s (%s) failed; kept for replay_webhooks", event.webhook_id, event.type, extra=log_extra
+            )
         raise
     return str(target)
+
+
+def _webhook_event_keep_failed(
+    event: WebhookEvent, *, claimable: Q, error: BaseException, user_id, store: bool, body: str | None
+) -> None:
+    """Mark the event failed with `error` (storing it first when `store`), whatever its payload holds."""
+    with transaction.atomic():
+        if store:
+            _webhook_event_insert_as_text_if_refused(event, body=body)
+        # Kept for replay, and still deleted with the user it names.
+        WebhookEvent.objects.filter(claimable).update(
+            state=WebhookEvent.State.FAILED,
+            processed_at=None,
+            attempts=F("attempts") + 1,
+            last_error=_storable("".join(traceback.format_exception(error))[-4000:]),
+            user=_user_id_if_exists(user_id),
+        )
+
+
+def _webhook_event_insert_as_text_if_refused(event: WebhookEvent, *, body: str | None) -> None:
+    """Insert the event; when the database refuses what it carries, insert it with the body kept as text."""
+    try:
+        with transaction.atomic():  # a savepoint: on PostgreSQL a refused statement spoils the transaction
+            _webhook_event_insert(event)
+        return
+    except (DatabaseError, ValueError):  # JSONB's `\u0000`; psycopg cannot encode a lone surrogate
+        pass
+    as_text = copy.copy(event)
+    as_text.payload = None
+    # ASCII JSON when the body is not at hand: `\u0000` and lone surrogates stay escapes.
+    as_text.raw_body = _storable(body if body is not None else json.dumps(event.payload))
+    as_text.type = _storable(event.type)[:64]
+    as_text.object_id = _storable(event.object_id)[:64]
+    _webhook_event_insert(as_text)
 
 
 def webhook_event_replay(*, event: WebhookEvent, handler: EventHandler | None) -> str:
@@ -743,7 +797,11 @@ def subscriptions_reconcile(*, client: polar.PolarClient | None = None) -> Recon
     for item in client.subscriptions_list_all(active=True):
         seen.add(str(item.get("id")))
         _reconcile_one(item, result)
-    entitled = Subscription.objects.filter(status__in=Subscription.ENTITLED_STATUSES).values_list("id", flat=True)
+    entitled = (
+        Subscription.objects.filter(status__in=Subscription.ENTITLED_STATUSES)
+        .exclude(id__startswith=DEMO_SUBSCRIPTION_PREFIX)  # seed_demo's: Polar never heard of them
+        .values_list("id", flat=True)
+    )
     for subscription_id in entitled.iterator():
         if subscription_id in seen:
             continue

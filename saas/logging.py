@@ -1,6 +1,8 @@
-"""JSON log lines with the current request id, for every logger (ours, Django's, gunicorn's).
+"""Log lines with the current request id, for every logger (ours, Django's, gunicorn's).
 
-`logging_config` is the one logging configuration: Django's `LOGGING` and gunicorn's `logconfig_dict`.
+`logging_config` is the one logging configuration: Django's `LOGGING` and gunicorn's `logconfig_dict`. Lines
+are JSON (production: what log collectors parse) or, for a person at a terminal (`make run`), one readable
+line each (LOG_FORMAT=text, the default when DEBUG is on).
 """
 
 import contextvars
@@ -43,14 +45,62 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# The access log (saas.middleware): one line per request.
+ACCESS_LOGGER = "saas.access"
+# Shown in a text access line's own words ("GET /path 200 in 3.1 ms"), so not again as extras.
+_ACCESS_FIELDS = frozenset({"method", "path", "status", "duration_ms", "user_id"})
+
+
+class TextFormatter(logging.Formatter):
+    """One readable line: `GET /dashboard/ 200 in 12.3 ms`, or level, logger, message and extras; a traceback
+    follows on its own lines. For development: honcho (`make run`) puts the time and the process in front."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        access = record.name == ACCESS_LOGGER
+        if access:
+            line = f"{record.getMessage()} in {getattr(record, 'duration_ms', '?')} ms"
+        else:
+            line = f"{record.levelname:<7} {record.name}: {record.getMessage()}"
+        extras = [
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD_ATTRS and not key.startswith("_") and not (access and key in _ACCESS_FIELDS)
+        ]
+        if extras:
+            line += f"  ({', '.join(extras)})"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class QuietPathsFilter(logging.Filter):
+    """Drops access lines for paths under `paths` (static files in development: dozens per page)."""
+
+    def __init__(self, paths: tuple[str, ...] = ()):
+        super().__init__()
+        self.paths = tuple(paths)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.paths or record.name != ACCESS_LOGGER:
+            return True
+        return not str(getattr(record, "path", "")).startswith(self.paths)
+
+
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+FORMATS = ("json", "text")
 
 
-def logging_config(level: str) -> dict[str, Any]:
-    """The `dictConfig` for LOG_LEVEL `level`: JSON lines on stdout, for Django's settings and gunicorn's."""
+def logging_config(level: str, *, fmt: str = "json", quiet_paths: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The `dictConfig` for LOG_LEVEL `level`: lines on stdout, for Django's settings and gunicorn's.
+
+    `fmt` is LOG_FORMAT: `json` lines, or `text` lines for a person; access lines for `quiet_paths` are left out.
+    """
     level = level.upper()
     if level not in LEVELS:
         raise ValueError(f"LOG_LEVEL is {level!r}: set it to one of {', '.join(LEVELS)}.")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"LOG_FORMAT is {fmt!r}: set it to json or text.")
 
     def at_least(floor: str) -> str:
         return max(level, floor, key=LEVELS.index)
@@ -58,14 +108,21 @@ def logging_config(level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "saas.logging.RequestIdFilter"}},
-        "formatters": {"json": {"()": "saas.logging.JsonFormatter"}},
+        "filters": {
+            "request_id": {"()": "saas.logging.RequestIdFilter"},
+            **(
+                {"quiet_paths": {"()": "saas.logging.QuietPathsFilter", "paths": tuple(quiet_paths)}}
+                if quiet_paths
+                else {}
+            ),
+        },
+        "formatters": {fmt: {"()": f"saas.logging.{'Json' if fmt == 'json' else 'Text'}Formatter"}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
-                "formatter": "json",
-                "filters": ["request_id"],
+                "formatter": fmt,
+                "filters": ["request_id", *(["quiet_paths"] if quiet_paths else [])],
             }
         },
         "root": {"handlers": ["stdout"], "level": level},

@@ -436,7 +436,12 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One format for dates ("30 Nov 2026") and one for date-times ("30 Nov 2026, 14:05"): saas/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["saas.formats"]
 
-# --- Logging: JSON lines on stdout ----------------------------------------------------------------
+# --- Logging: lines on stdout, JSON in production (saas/logging.py) ---------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
-LOGGING = logging_config(LOG_LEVEL)
+# `json` in production (what log collectors parse); `text`, one readable line per event, for a person at a
+# terminal (`make run`). In development the access log also leaves out static files (dozens per page).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(LOG_LEVEL, fmt=LOG_FORMAT, quiet_paths=(f"/{STATIC_URL}", "/favicon.ico") if DEBUG else ())

@@ -8,6 +8,7 @@ Every value from the database goes through `escape`. On a phone the table stacks
 
 from django import template
 from django.utils.dateformat import format as format_date
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,9 +40,9 @@ def rate_text(txn) -> str:
     return f"1 {sent_in} = {value:.6g} {received_in}"
 
 
-def _row(txn, *, show_account: bool, show_actions: bool) -> str:
+def _row(txn, *, show_account: bool, show_actions: bool, date_format: str) -> str:
     description = escape(txn.description)
-    cells = [f'<td class="nowrap cell-date">{format_date(txn.transaction_date, "M j, Y")}</td>']
+    cells = [f'<td class="nowrap cell-date">{format_date(txn.transaction_date, date_format)}</td>']
     detail = f'<span class="txn-description">{description}</span>'
     if txn.merchant_name and txn.merchant_name != txn.description:
         detail += f'<br><small class="muted">{escape(txn.merchant_name)}</small>'
@@ -80,7 +81,10 @@ def transaction_table(transactions, show_account: bool = False, show_actions: bo
     head += ['<th scope="col">Category</th>', '<th scope="col" class="num">Amount</th>']
     if show_actions:
         head.append('<th scope="col"><span class="visually-hidden">Actions</span></th>')
-    rows = "".join(_row(txn, show_account=show_account, show_actions=show_actions) for txn in transactions)
+    date_format = get_format("DATE_FORMAT")  # the site's one date format (saas/formats), looked up once a table
+    rows = "".join(
+        _row(txn, show_account=show_account, show_actions=show_actions, date_format=date_format) for txn in transactions
+    )
     return mark_safe(  # noqa: S308 - every database value above is escaped
         '<div class="table-wrap"><table class="striped stack transactions">'
         f"<thead><tr>{''.join(head)}</tr></thead><tbody>{rows}</tbody></table></div>"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from banking import selectors, services
@@ -164,7 +165,7 @@ def transaction_delete(request: HttpRequest, id) -> HttpResponse:
         removed = services.transaction_delete(user=request.user, txn=txn, request=request)
         messages.success(request, "Transfer removed from both accounts." if removed > 1 else "Transaction removed.")
         return redirect("banking:transaction_list")
-    message = f"“{txn.description}” on {txn.transaction_date:%b %-d, %Y} will be removed."
+    message = f"“{txn.description}” on {date_format(txn.transaction_date)} will be removed."
     if txn.is_transfer:
         message += " It is half of a transfer: the other half, in the other account, goes too."
     return render(

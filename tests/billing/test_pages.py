@@ -88,7 +88,7 @@ def test_subscriber_sees_current_plan_renewal_and_manage(owner_client, owner, pl
     page = owner_client.get("/pricing").content.decode()
 
     assert "Current plan: Pro" in page
-    assert f"Renews on <strong>{subscription.current_period_end:%B} {subscription.current_period_end.day}," in page
+    assert f"Renews on <strong>{subscription.current_period_end.day} {subscription.current_period_end:%b %Y}" in page
     assert "Manage subscription" in page
     assert 'action="/billing/checkout/"' not in page
 
@@ -208,7 +208,7 @@ def test_billing_tab_shows_status_amount_interval_and_period_end(owner_client, o
     assert "Active" in page
     assert "$19.00 / month" in page
     assert "Renews on" in page
-    assert f"{subscription.current_period_end:%B} {subscription.current_period_end.day}," in page
+    assert f"{subscription.current_period_end.day} {subscription.current_period_end:%b %Y}" in page
     assert 'action="/billing/portal/"' in page
 
 

@@ -37,7 +37,7 @@ def test_sign_up_open_the_emailed_link_and_land_on_the_dashboard(page):
     page.get_by_role("button", name="Confirm").click()
 
     page.wait_for_url("**/dashboard/")
-    assert "Welcome back, Nina" in page.content()
+    assert "Welcome, Nina" in page.content()  # a brand-new user is not welcomed back
 
 
 def test_sign_out_and_sign_in_again(page, olive):
@@ -158,6 +158,6 @@ def test_passkey_scripts_load_under_the_csp(page, olive):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
 
-    page.get_by_role("heading", name="Add Security Key").wait_for()
+    page.get_by_role("heading", name="Add a passkey or security key").wait_for()
     assert page.evaluate("typeof window.webauthnJSON.create") == "function"
     assert page.get_by_role("button", name="Add").is_visible()

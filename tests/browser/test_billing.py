@@ -66,7 +66,8 @@ def test_subscriber_sees_current_plan_on_pricing(page, live_server, owner, pro):
     expect(current).to_contain_text("Pro")
     expect(current).to_contain_text("Current plan")
     expect(page.get_by_role("heading", name="Current plan: Pro")).to_be_visible()
-    expect(page.get_by_text(f"Renews on {subscription.current_period_end:%B} ").first).to_be_visible()
+    end = subscription.current_period_end
+    expect(page.get_by_text(f"Renews on {end.day} {end:%b %Y}").first).to_be_visible()
     expect(page.get_by_role("button", name="Manage subscription")).to_be_visible()
     expect(page.get_by_role("button", name="Subscribe to Pro")).to_have_count(0)
 

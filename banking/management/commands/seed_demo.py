@@ -12,7 +12,10 @@ from accounts.models import User
 from accounts.services import user_create
 from banking import demo
 from banking.models import Transaction
+from banking.selectors.bank_accounts import limited_account_count
 from banking.services import bank_account_balances_recompute, spending_rebuild
+from billing.demo import demo_subscription_ensure
+from billing.selectors import bank_account_limit
 from billing.services import demo_plans_ensure
 
 DEMO_EMAIL = "demo@example.com"
@@ -57,6 +60,11 @@ class Command(BaseCommand):
             user = user_create(email=email, password=password or DEMO_PASSWORD, name=name, verified=True)
 
         accounts = demo.ensure_accounts(user=user, rng=rng)
+        # The demo shows several bank accounts: more than the free plan links, so it is on a demo subscription.
+        limit = bank_account_limit(user=user)
+        demo_subscription = None
+        if limit is not None and limited_account_count(user=user) > limit:
+            demo_subscription = demo_subscription_ensure(user=user)
         budgets = demo.ensure_budgets(user=user, today=today)
 
         existing = Transaction.objects.filter(user=user).count()
@@ -86,6 +94,8 @@ class Command(BaseCommand):
             f"{'Created' if created_user else 'Found'} {email}: {len(set(accounts.values()))} accounts, "
             f"{existing + written} transactions ({written} new), {budgets} new budgets."
         )
+        if demo_subscription is not None:
+            self.stdout.write(f"{email} is on a demo subscription (never billed, unknown to Polar).")
         if created_user:
             shown = password or DEMO_PASSWORD
         elif password is None and user.check_password(DEMO_PASSWORD):
