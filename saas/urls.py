@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 
 from accounts import api as accounts_api
 from banking import api as banking_api
+from banking import api_imports as banking_imports_api
 from billing import api as billing_api
 from saas import views
 from saas.api import api, api_urls
@@ -13,6 +14,7 @@ api.add_router("", views.router)
 api.add_router("", accounts_api.router)
 api.add_router("", billing_api.router)
 api.add_router("", banking_api.router)
+api.add_router("", banking_imports_api.router)
 
 # Staff sign in through allauth (rate limits, two-factor), never through the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)

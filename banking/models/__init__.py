@@ -15,6 +15,7 @@ from banking.models.fields import (
     choice_error,
     date_field,
 )
+from banking.models.imports import Import, ImportRow
 from banking.models.transactions import DailySpending, Transaction
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "Budget",
     "Category",
     "DailySpending",
+    "Import",
+    "ImportRow",
     "MicroDepositVerification",
     "MinorUnitsField",
     "Transaction",

@@ -60,6 +60,16 @@ class Transaction(models.Model):
     # On both legs of a transfer between currencies: what the other leg moved, in its currency (the rate).
     counter_amount = models.BigIntegerField(null=True, blank=True, editable=False)
     counter_currency = models.CharField(max_length=3, blank=True, editable=False)
+    # The bank-file import that wrote it (banking.models.imports); undoing the import removes exactly these.
+    bank_import = models.ForeignKey(
+        "banking.Import",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="transactions",
+        db_column="import_id",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

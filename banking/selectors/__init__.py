@@ -28,6 +28,15 @@ from banking.selectors.budgets import (
 )
 from banking.selectors.dashboard import Dashboard, dashboard_summary
 from banking.selectors.export import export_sections
+from banking.selectors.imports import (
+    IMPORT_KEYSET,
+    IMPORT_ROW_KEYSET,
+    duplicates_of,
+    get_import_for_user,
+    import_page,
+    import_row_page,
+    remembered_mapping,
+)
 from banking.selectors.spending import CategorySpend, spending_by_category
 from banking.selectors.transactions import (
     TRANSACTION_KEYSET,
@@ -42,6 +51,8 @@ from banking.selectors.transactions import (
 __all__ = [
     "ACCOUNT_KEYSET",
     "BUDGET_KEYSET",
+    "IMPORT_KEYSET",
+    "IMPORT_ROW_KEYSET",
     "TRANSACTION_KEYSET",
     "AccountAllowance",
     "BudgetProgress",
@@ -59,13 +70,18 @@ __all__ = [
     "budget_period",
     "budget_progress",
     "dashboard_summary",
+    "duplicates_of",
     "export_sections",
     "get_bank_account_for_user",
     "get_budget_for_user",
+    "get_import_for_user",
     "get_transaction_for_user",
+    "import_page",
+    "import_row_page",
     "limited_account_count",
     "month_bounds",
     "recent_transactions",
+    "remembered_mapping",
     "spending_by_category",
     "totals_by_currency",
     "transaction_page",

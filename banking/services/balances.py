@@ -96,3 +96,9 @@ def bank_account_balances_recompute(*, user: User) -> None:
     """Recompute each of the user's balances from its opening balance and transactions (after bulk loads)."""
     balances_recompute(BankAccount.objects.filter(user=user))
     user_data_changed(user.pk)  # a bulk write: no model signal tells the caches
+
+
+def spending_move(*, user_id, deltas: dict[tuple[datetime.date, str, str], int]) -> None:
+    """Move several DailySpending sums, `{(day, category, currency): delta}`: for writers of many rows at once."""
+    for (day, category, currency), delta in sorted(deltas.items()):
+        _spending_add(user_id=user_id, day=day, category=category, currency=currency, delta=delta)
