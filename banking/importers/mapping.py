@@ -134,7 +134,8 @@ def guess_mapping(columns: list[str], data: list[list[str]], *, currency: str = 
     guessed["decimal_separator"] = _decimal_separator(
         [v for column in money for v in _values(data, columns, column)], currency
     )
-    for key in ("description", "merchant_name", "category"):
+    # Not the category: a bank's categories are not the user's, and every row would be invalid.
+    for key in ("description", "merchant_name"):
         take(key, _by_name(columns, key, taken))
     reference = _by_name(columns, "external_id", taken)
     if reference is not None:

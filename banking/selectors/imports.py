@@ -57,10 +57,3 @@ def remembered_mapping(*, bank_account: BankAccount, columns: list[str]) -> dict
         if mapping and all(mapping.get(key) in columns for key in named if mapping.get(key)):
             return dict(mapping)
     return None
-
-
-def sample_files(*, user: User) -> list[str]:
-    """Names of the sample bank files seed_demo left for this user (banking.demo)."""
-    from banking.demo import sample_names
-
-    return sample_names(user=user)

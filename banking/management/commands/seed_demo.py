@@ -81,6 +81,7 @@ class Command(BaseCommand):
 
         if written:
             demo.refresh_planner_statistics()
+        samples = demo.samples_ensure(user=user, accounts=accounts, today=today)
 
         self.stdout.write(
             f"{'Created' if created_user else 'Found'} {email}: {len(set(accounts.values()))} accounts, "
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             shown = DEMO_PASSWORD
         else:
             shown = "(unchanged: the password this user already had)"
+        if samples:
+            self.stdout.write(f"Sample bank files to try on /dashboard/imports/: {', '.join(samples)}.")
         self.stdout.write(self.style.SUCCESS(f"Demo sign-in: {email} / {shown}"))
 
 
