@@ -132,14 +132,15 @@ def external_id(value: str) -> str:
     return "sha256:" + hashlib.sha256(value.encode()).hexdigest()[: EXTERNAL_ID_MAX - 7]
 
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def normalize_description(text: str) -> str:
-    """The description as duplicates are matched on: case, accents, spacing and punctuation ignored."""
+    """The description as duplicates are matched on: case, accents, spacing and punctuation ignored
+    ("Trader Joe's" and "TRADER JOES" are one)."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(_NOT_WORD.sub(" ", plain).split())[:DESCRIPTION_MAX]
+    return " ".join(_PUNCTUATION.sub("", plain).split())[:DESCRIPTION_MAX]
 
 
 def decimal(text: str) -> Decimal | None:

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -37,3 +39,17 @@ def commit(user, imp, **kwargs):
     services.import_commit(user=user, imp=imp, **kwargs)
     imp.refresh_from_db()
     return imp
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary folder, removed after each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def rows_of(imp, status=None):
+    from banking.models import ImportRow
+
+    queryset = ImportRow.objects.filter(bank_import=imp).order_by("row")
+    return list(queryset.filter(status=status) if status else queryset)
