@@ -352,7 +352,7 @@ def _samples_folder(user_id) -> str:
 def _ofx_line(txn: Transaction, fitid: str) -> str:
     kind = "CREDIT" if txn.signed_amount > 0 else "DEBIT"
     amount = to_decimal_string(txn.signed_amount, txn.currency)
-    name = (txn.merchant_name or txn.description)[:32].replace("&", "&amp;").replace("<", " ")
+    name = txn.description[:32].replace("&", "&amp;").replace("<", " ")
     return (
         f"<STMTTRN>\n<TRNTYPE>{kind}\n<DTPOSTED>{txn.transaction_date:%Y%m%d}\n<TRNAMT>{amount}\n"
         f"<FITID>{fitid}\n<NAME>{name}\n</STMTTRN>\n"
@@ -422,7 +422,7 @@ def sample_csv(account: BankAccount, today: datetime.date) -> bytes:
     )
     out = ["Transaction Date,Post Date,Description,Type,Amount"]
     for txn in sorted(known + extra, key=lambda t: t.transaction_date, reverse=True):
-        description = (txn.merchant_name or txn.description).replace('"', "'")
+        description = txn.description.replace('"', "'")
         kind = "Return" if txn.signed_amount > 0 else "Sale"
         posted = txn.transaction_date + datetime.timedelta(days=1)
         amount = to_decimal_string(txn.signed_amount, txn.currency)

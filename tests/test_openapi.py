@@ -26,6 +26,13 @@ CONTRACT = {
     ("get", "/api/budgets/{id}"),
     ("patch", "/api/budgets/{id}"),
     ("delete", "/api/budgets/{id}"),
+    ("get", "/api/imports"),
+    ("post", "/api/imports"),
+    ("get", "/api/imports/{id}"),
+    ("get", "/api/imports/{id}/rows"),
+    ("post", "/api/imports/{id}/mapping"),
+    ("post", "/api/imports/{id}/commit"),
+    ("post", "/api/imports/{id}/undo"),
     ("post", "/api/payments/webhooks"),
 }
 

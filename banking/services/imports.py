@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -227,3 +228,25 @@ def import_commit(
 
     enqueue_on_commit(commit_task, import_id=str(locked.pk))
     return locked
+
+
+def _delete_folder(path: str) -> None:
+    folders, files = default_storage.listdir(path)
+    for name in files:
+        default_storage.delete(f"{path}/{name}")
+    for name in folders:
+        _delete_folder(f"{path}/{name}")
+
+
+def import_files_delete(*, user: User) -> None:
+    """Account deletion: the user's uploaded bank files and samples go too, once the deletion commits.
+    (Registered with accounts.registry; their Import rows go by foreign-key cascade.)"""
+    folder = f"imports/{user.pk}"
+
+    def delete() -> None:
+        try:
+            _delete_folder(folder)
+        except FileNotFoundError:
+            pass
+
+    transaction.on_commit(delete)
