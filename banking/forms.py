@@ -421,7 +421,9 @@ MAPPING_DATE_FORMATS = [
 class ImportMappingForm(forms.Form):
     """Which column of a CSV file holds what; the choices are the file's own columns."""
 
-    date = forms.ChoiceField(label="Date", required=False)
+    date = forms.ChoiceField(
+        label="Date", error_messages={"required": "Choose the column that holds each transaction's date."}
+    )
     date_format = forms.ChoiceField(label="Dates are written as", choices=MAPPING_DATE_FORMATS, required=False)
     amount = forms.ChoiceField(label="Amount (signed)", required=False, help_text="Or use the two columns below.")
     debit = forms.ChoiceField(label="Money out (debit)", required=False)
@@ -432,7 +434,9 @@ class ImportMappingForm(forms.Form):
     negate = forms.BooleanField(
         label="Amounts have the opposite sign (money out is positive)", required=False, help_text="Some card exports."
     )
-    description = forms.ChoiceField(label="Description", required=False)
+    description = forms.ChoiceField(
+        label="Description", error_messages={"required": "Choose the column that describes each transaction."}
+    )
     merchant_name = forms.ChoiceField(label="Payee / merchant", required=False)
     external_id = forms.ChoiceField(
         label="Reference", required=False, help_text="Only a column that is different on every transaction."

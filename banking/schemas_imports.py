@@ -2,10 +2,10 @@
 
 import datetime
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from banking.models import Import, ImportRow
 
@@ -116,7 +116,12 @@ class ImportRowList(Schema):
 
 
 class ImportRowQuery(Schema):
-    status: ImportRow.Status | None = None
+    status: Literal["new", "duplicate", "invalid"] | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class MappingIn(Schema):

@@ -10,7 +10,8 @@
 
 Both passes read in batches: references a thousand at a time, the multisets window by window of dates, each
 window holding a few thousand stored and imported rows, so memory stays flat against any history.
-Rows the user marked as real second transactions (`forced`) stay new; invalid rows are left alone.
+Rows the user marked as real second transactions (`forced`) stay new, and still stand for the stored
+transaction they matched; invalid rows are left alone.
 """
 
 import datetime
@@ -123,6 +124,14 @@ def _by_multiset(imp: Import) -> None:
             pool[(day, signed, normalize_description(description))].append((bool(reference), pk))
         for ids in pool.values():
             ids.sort(key=lambda item: item[0])
+        # A row the user marked as a real second transaction was a duplicate: it still stands for the stored
+        # transaction it matched, so the rows after it match what is left.
+        forced = ImportRow.objects.filter(
+            bank_import=imp, status=ImportRow.Status.NEW, forced=True, transaction_date__range=(start, end)
+        ).values_list("transaction_date", "signed_amount", "match_key")
+        for key in forced.iterator(chunk_size=2000):
+            if pool.get(key):
+                pool[key].pop(0)
         rows = (
             _candidates(imp)
             .filter(status=ImportRow.Status.NEW, transaction_date__range=(start, end))

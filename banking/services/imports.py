@@ -3,6 +3,7 @@ undo. Reading the file (banking.services.import_parsing) and writing its rows
 (banking.services.import_commit) run as background tasks; these functions start them.
 """
 
+import contextlib
 import json
 import os
 from typing import Any
@@ -244,9 +245,7 @@ def import_files_delete(*, user: User) -> None:
     folder = f"imports/{user.pk}"
 
     def delete() -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             _delete_folder(folder)
-        except FileNotFoundError:
-            pass
 
     transaction.on_commit(delete)

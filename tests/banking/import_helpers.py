@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 SAMPLES = Path(__file__).parent / "samples"

@@ -107,7 +107,8 @@ def test_commit_writes_the_new_rows_and_links_them(api, account):
 def test_commit_with_include_rows_imports_a_duplicate_too(api, owner, account):
     add_transaction(owner, account, amount=475, day=datetime.date(2025, 3, 14), description="Cafe Creme & Co")
     content = b"Date,Description,Amount\n2025-03-14,CAFE CREME & CO,-4.75\n"
-    imp = _ready(api, account, "x.csv", content, mapping='{"date": "Date", "amount": "Amount", "description": "Description"}')
+    mapping = '{"date": "Date", "amount": "Amount", "description": "Description"}'
+    imp = _ready(api, account, "x.csv", content, mapping=mapping)
     assert imp["rows_duplicate"] == 1
 
     response = api.post(f"/api/imports/{imp['id']}/commit", {"include_rows": [2]})
@@ -266,7 +267,9 @@ def test_an_ofx_with_entity_declarations_is_refused():
 
     from banking.importers import ImportFileError, ofx
 
-    content = sample("ofx211_card.qfx").replace(b"<OFX>", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><OFX>')
+    content = sample("ofx211_card.qfx").replace(
+        b"<OFX>", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><OFX>'
+    )
     with pytest.raises(ImportFileError, match="entities"):
         ofx.inspect(io.BytesIO(content))
 

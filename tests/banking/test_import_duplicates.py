@@ -146,3 +146,14 @@ def test_matching_reads_the_history_in_windows(owner, account, monkeypatch):
     imp = _import(owner, account, csv(*days))
 
     assert (imp.rows_new, imp.rows_duplicate) == (4, 6)
+
+
+def test_a_flipped_duplicate_and_its_twin_both_import(owner, account):
+    add_transaction(owner, account, amount=350, day=datetime.date(2025, 3, 1), description="Coffee")
+    imp = _import(owner, account, csv("2025-03-01,Coffee,-3.50", "2025-03-01,Coffee,-3.50"))
+    assert [r.status for r in rows_of(imp)] == ["duplicate", "new"]
+
+    services.import_row_flip(user=owner, imp=imp, row=2, to_new=True)
+    commit(owner, imp)
+
+    assert Transaction.objects.filter(bank_account=account, description="Coffee").count() == 3

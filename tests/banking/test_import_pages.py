@@ -120,7 +120,8 @@ def test_a_running_import_shows_its_progress_and_follows_it(owner, owner_client,
 
     page = owner_client.get(f"/dashboard/imports/{imp.pk}/").content.decode()
 
-    assert "3 of 7 rows written" in page and "js/imports.js" in page and f'data-import-url="/api/imports/{imp.pk}"' in page
+    assert "3 of 7 rows written" in page and "js/imports.js" in page
+    assert f'data-import-url="/api/imports/{imp.pk}"' in page
 
 
 def test_the_history_lists_file_account_counts_and_status(owner, owner_client, account, django_assert_max_num_queries):
@@ -187,11 +188,11 @@ def test_other_users_get_no_samples(owner_client):
     assert "Try a sample file" not in owner_client.get("/dashboard/imports/").content.decode()
 
 
-def test_deleting_the_account_deletes_the_users_files(owner, owner_client, account, media):
+def test_deleting_the_account_deletes_the_users_files(owner, owner_client, account, settings):
     from tests.conftest import PASSWORD
 
     import_via_service(owner, account, "us_harbor_checking.csv")  # waits for its mapping: the file is kept
-    folder = Path(media) / "imports" / str(owner.pk)
+    folder = Path(settings.MEDIA_ROOT) / "imports" / str(owner.pk)
     assert any(p.is_file() for p in folder.rglob("*"))
 
     owner_client.post("/dashboard/settings/data/delete", {"email": owner.email})
