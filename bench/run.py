@@ -256,6 +256,8 @@ def main() -> int:
     parser.add_argument("--email-queues", default="database,redis", help="queues the email burst runs on")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--import-rows", default="10000,100000", help="CSV rows of each import_100k run")
+    parser.add_argument("--import-existing", type=int, default=100_000, help="rows the import's account holds")
     parser.add_argument("--smoke", action="store_true", help="seconds-long run on small data (CI)")
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the bench database first")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results"))
@@ -266,7 +268,9 @@ def main() -> int:
         args.webhook_subscriptions = min(args.webhook_subscriptions, 20)
         args.email_signups = min(args.email_signups, 50)
         args.workers = min(args.workers, 2)
+        args.import_rows, args.import_existing = "200,2000", 2000
 
+    args.import_rows = [int(n) for n in str(args.import_rows).split(",") if n.strip()]
     chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(scenarios.ORDER))
     if unknown:
