@@ -10,9 +10,9 @@ from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from banking.importers import ImportFileError, ParsedRow, RowProblem, camt, csvfile, detect_format, ofx, qif
+from banking.importers import HEAD_BYTES, ImportFileError, ParsedRow, RowProblem, camt, csvfile, detect_format, ofx, qif
 from banking.importers.base import Inspection, normalize_description
 from banking.importers.dates import MONTH_FIRST_CURRENCIES
 from banking.models import Category, Import, ImportRow, Transaction
@@ -86,12 +86,13 @@ def import_parse(*, import_id: str) -> str:
 
 def _parse(imp: Import, source: BinaryIO, currency: str) -> str:
     source.seek(0)
-    kind = detect_format(source.read(4096 * 2))
+    kind = detect_format(source.read(HEAD_BYTES))
     inspection = _inspect(kind, source, currency)
     mapping = dict(imp.mapping) if imp.mapping_confirmed else {}
     if kind != "csv":
         return _parse_statement(imp, source, inspection, mapping, currency)
-    if not mapping:
+    remembered = not mapping
+    if remembered:
         mapping = remembered_mapping(bank_account=imp.bank_account, columns=inspection.columns) or {}
     if not mapping:
         if "date" not in inspection.guessed:
@@ -102,9 +103,19 @@ def _parse(imp: Import, source: BinaryIO, currency: str) -> str:
             )
         return _needs_mapping(imp, inspection)
     Import.objects.filter(pk=imp.pk).update(inspection=inspection.as_json(), mapping=mapping, mapping_confirmed=True)
-    inspection_json = inspection.as_json()
-    read = csvfile.rows(source, inspection=inspection_json, mapping=mapping)
-    return _store(imp, source, read, currency)
+    read = csvfile.rows(source, inspection=inspection.as_json(), mapping=mapping)
+    if not remembered:
+        return _store(imp, source, read, currency)
+
+    def ask_again() -> str:
+        # The mapping that fitted this account's last file does not fit this one: ask, showing it.
+        inspection.guessed = {**inspection.guessed, **mapping}
+        Import.objects.filter(pk=imp.pk).update(mapping={}, mapping_confirmed=False)
+        return _needs_mapping(
+            imp, inspection, "Most rows could not be read with the mapping used for this account's last file."
+        )
+
+    return _store(imp, source, read, currency, when_mostly_invalid=ask_again)
 
 
 def _parse_statement(imp: Import, source: BinaryIO, inspection: Inspection, mapping: dict, currency: str) -> str:
@@ -120,7 +131,7 @@ def _parse_statement(imp: Import, source: BinaryIO, inspection: Inspection, mapp
             f"{chosen.currency} account."
         )
     Import.objects.filter(pk=imp.pk).update(inspection=inspection.as_json(), mapping=mapping)
-    if imp.format == Import.Format.QIF or inspection.format == "qif":
+    if inspection.format == "qif":
         order = inspection.guessed.get("date_order") or ("mdy" if currency in MONTH_FIRST_CURRENCIES else "dmy")
         read = qif.rows(source, statement=chosen.index, date_order=str(order))
     else:
@@ -128,8 +139,9 @@ def _parse_statement(imp: Import, source: BinaryIO, inspection: Inspection, mapp
     return _store(imp, source, read, currency)
 
 
-def _store(imp: Import, source: BinaryIO, read, currency: str) -> str:
-    """Write the rows in batches, mark duplicates, count, and drop the file."""
+def _store(imp: Import, source: BinaryIO, read, currency: str, when_mostly_invalid=None) -> str:
+    """Write the rows in batches, mark duplicates, count, and drop the file (or, when most rows are invalid
+    and `when_mostly_invalid` is given, call it instead: the file is kept for another try)."""
     ImportRow.objects.filter(bank_import=imp).delete()
     builder = _RowBuilder(imp, currency)
     batch: list[ImportRow] = []
@@ -140,8 +152,13 @@ def _store(imp: Import, source: BinaryIO, read, currency: str) -> str:
             batch = []
     if batch:
         _flush(imp, batch, source)
-    if not ImportRow.objects.filter(bank_import=imp).exists():
+    counts = ImportRow.objects.filter(bank_import=imp).aggregate(
+        total=Count("id"), invalid=Count("id", filter=Q(status=ImportRow.Status.INVALID))
+    )
+    if not counts["total"]:
         raise ImportFileError("This file holds no transactions.")
+    if when_mostly_invalid is not None and counts["invalid"] * 2 > counts["total"]:
+        return when_mostly_invalid()
     import_dedupe(imp=imp)
     import_count(imp=imp, status=Import.Status.READY)
     _drop_file(imp)

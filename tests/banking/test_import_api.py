@@ -326,3 +326,13 @@ def test_a_json_body_instead_of_a_file_is_a_400(api, account):
     response = api.post("/api/imports", {"bank_account_id": str(account.pk)})
 
     assert response.status_code == 400 and "file" in response.json()["fields"]
+
+
+def test_a_remembered_mapping_that_does_not_fit_the_new_file_asks_again(api, account):
+    mapping = '{"date": "Date", "amount": "Amount", "description": "Description", "date_format": "%Y-%m-%d"}'
+    _ready(api, account, "a.csv", b"Date,Description,Amount\n2025-03-01,Coffee,-3.50\n", mapping=mapping)
+
+    again = _ready(api, account, "b.csv", b"Date,Description,Amount\n01/03/2025,Coffee,-3.50\n02/03/2025,Tea,-2.00\n")
+
+    assert again["status"] == "needs_mapping" and "last file" in again["errors"][0]["message"]
+    assert again["suggested_mapping"]["date"] == "Date"
