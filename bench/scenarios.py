@@ -192,7 +192,8 @@ class Import100k(Scenario):
                     f"commit {max(outcome['new'], 1) / written:.0f} rows/s, worker peak RSS {peak} MiB",
                 }
             )
-        if len(peaks) > 1:
+        # Only a large run says anything about memory growth (--smoke imports a few hundred rows).
+        if len(peaks) > 1 and max(peaks) >= 50_000:
             low, high = peaks[min(peaks)], peaks[max(peaks)]
             growth = (high - low) / low * 100 if low else 0.0
             verdict = "ok" if growth <= 15 else "FAILED"

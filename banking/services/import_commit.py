@@ -58,26 +58,27 @@ def import_commit_run(*, import_id: str) -> str:
     Import.objects.filter(pk=imp.pk).update(
         progress_total=ImportRow.objects.filter(bank_import=imp, status=ImportRow.Status.NEW).count()
     )
-    while _write_batch(imp):
+    last_row = 0
+    while (last_row := _write_batch(imp, after=last_row)) is not None:
         pass
     return "completed"
 
 
-def _write_batch(imp: Import) -> bool:
-    """Write one batch; False when there was nothing left (the import is then completed)."""
+def _write_batch(imp: Import, *, after: int) -> int | None:
+    """Write the next batch of rows after row `after`; the last row it handled, or None when there was nothing
+    left (the import is then completed)."""
     with transaction.atomic():
         account = BankAccount.objects.select_for_update().get(pk=imp.bank_account_id)
         locked = Import.objects.select_for_update().get(pk=imp.pk)
         if locked.status != Import.Status.IMPORTING:
-            return False
-        rows = list(
-            ImportRow.objects.filter(bank_import=imp, status=ImportRow.Status.NEW, transaction_id=None).order_by("row")[
-                :BATCH
-            ]
-        )
+            return None
+        pending = ImportRow.objects.filter(
+            bank_import=imp, status=ImportRow.Status.NEW, transaction_id=None, row__gt=after
+        ).order_by("row")
+        rows = list(pending[:BATCH])
         if not rows:
             _complete(locked)
-            return False
+            return None
         taken = set(
             Transaction.objects.filter(
                 bank_account=account, external_id__in=[r.external_id for r in rows if r.external_id]
@@ -108,7 +109,7 @@ def _write_batch(imp: Import) -> bool:
         spending_move(user_id=locked.user_id, deltas=spending)
         Import.objects.filter(pk=imp.pk).update(progress_done=F("progress_done") + len(rows))
         user_data_changed(locked.user_id)
-    return True
+    return rows[-1].row
 
 
 def _complete(imp: Import) -> None:
