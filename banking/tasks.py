@@ -21,3 +21,9 @@ def import_parse(import_id: str) -> str:
 @background_task(max_attempts=5, backoff=10, on_give_up=import_commit_give_up)
 def import_commit(import_id: str) -> str:
     return import_commit_run(import_id=import_id)
+
+
+# Periodic (add to TASKS_PERIODIC, e.g. daily): uploaded files of imports nobody finished are deleted.
+@background_task(max_attempts=3, backoff=60)
+def imports_purge_abandoned() -> int:
+    return import_parsing.imports_purge_abandoned()

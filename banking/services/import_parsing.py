@@ -5,12 +5,14 @@ written in batches, so memory stays flat whatever the file's length. Duplicates 
 (banking.services.import_dedupe). The uploaded file is deleted once its rows are read.
 """
 
+import datetime
 import logging
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from banking.importers import HEAD_BYTES, ImportFileError, ParsedRow, RowProblem, camt, csvfile, detect_format, ofx, qif
 from banking.importers.base import Inspection, normalize_description
@@ -295,3 +297,21 @@ def import_parse_give_up(arguments: dict[str, Any], error: BaseException) -> Non
     imp = Import.objects.filter(pk=arguments.get("import_id"), status=Import.Status.PARSING).first()
     if imp is not None:
         _fail(imp, "This file could not be read because of an error on our side: try uploading it again.")
+
+
+# An import left waiting for its mapping this long is given up, and its file deleted.
+ABANDONED_AFTER = datetime.timedelta(days=7)
+
+
+def imports_purge_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Fail the imports left waiting for a mapping (or stuck reading) for a week, deleting their files: an
+    uploaded file is kept only while it is needed. Returns how many."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    stale = Import.objects.filter(
+        status__in=[Import.Status.NEEDS_MAPPING, Import.Status.PARSING], created_at__lt=cutoff
+    ).exclude(file="")
+    count = 0
+    for imp in stale.iterator(chunk_size=200):
+        _fail(imp, "This file waited a week for its columns to be chosen and was deleted: upload it again.")
+        count += 1
+    return count

@@ -200,3 +200,18 @@ def test_deleting_the_account_deletes_the_users_files(owner, owner_client, accou
 
     assert not User.objects.filter(pk=owner.pk).exists()
     assert not any(p.is_file() for p in folder.rglob("*"))
+
+
+def test_imports_left_waiting_a_week_are_failed_and_their_files_deleted(owner, account, settings):
+    from banking.tasks import imports_purge_abandoned
+    from saas.background import run_here
+
+    imp = import_via_service(owner, account, "us_harbor_checking.csv")
+    Import.objects.filter(pk=imp.pk).update(created_at=imp.created_at - datetime.timedelta(days=8))
+    fresh = import_via_service(owner, account, "us_harbor_checking.csv")
+
+    assert run_here(imports_purge_abandoned) == 1
+    imp.refresh_from_db()
+    fresh.refresh_from_db()
+    assert imp.status == "failed" and not imp.file and "upload it again" in imp.errors[0]["message"]
+    assert fresh.status == "needs_mapping" and fresh.file

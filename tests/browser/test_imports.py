@@ -93,3 +93,37 @@ def test_the_preview_reads_at_phone_and_desktop_widths(page, olive, width):
     assert page.get_by_role("button", name="Import 3 transactions").is_visible()
     page.goto("/dashboard/imports/")
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
+def test_a_running_import_follows_its_progress_and_shows_the_result(page, olive):
+    from tests.banking.import_helpers import import_via_service
+
+    user, account = olive
+    imp = import_via_service(user, account, "ofx102_checking.ofx")
+    Import.objects.filter(pk=imp.pk).update(status="importing", progress_done=0, progress_total=7)
+    sign_in(page, "olive@example.com", PASSWORD)
+    page.wait_for_url("**/dashboard/")
+
+    page.goto(f"/dashboard/imports/{imp.pk}/")
+    assert "0 of 7 rows written" in page.content()
+    Import.objects.filter(pk=imp.pk).update(progress_done=4)
+    page.get_by_text("4 of 7 rows written").wait_for()
+    Import.objects.filter(pk=imp.pk).update(status="completed", completed_at=imp.created_at)
+
+    page.get_by_role("button", name="Undo this import").wait_for()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_mapping_wizard_reads_at_phone_and_desktop_widths(page, olive, width):
+    from tests.banking.import_helpers import import_via_service
+
+    user, account = olive
+    imp = import_via_service(user, account, "de_giro_cp1252.csv")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "olive@example.com", PASSWORD)
+    page.wait_for_url("**/dashboard/")
+
+    page.goto(f"/dashboard/imports/{imp.pk}/")
+
+    assert page.get_by_role("button", name="Read the file with this mapping").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
