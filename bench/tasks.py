@@ -232,6 +232,10 @@ def import_prepare(args) -> str:
     from banking.models import Import, Transaction
 
     user, account = _import_account()
+    # An earlier run stopped half-way counts as completed, so that it can be undone like the others.
+    Import.objects.filter(user=user, status=Import.Status.IMPORTING).update(
+        status=Import.Status.COMPLETED, completed_at=timezone.now()
+    )
     for old in Import.objects.filter(user=user, status=Import.Status.COMPLETED):
         services.import_undo(user=user, imp=old, force=True)
     rng = random.Random(11)

@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from banking import demo, selectors, services
-from banking.forms import ImportMappingForm, ImportUploadForm, apply_service_errors
+from banking import demo_samples, selectors, services
+from banking.forms import apply_service_errors
+from banking.forms_imports import ImportMappingForm, ImportUploadForm
 from banking.importers.uploads import is_too_large
 from banking.models import Import, ImportRow
 from banking.pagination import InvalidCursor
@@ -61,7 +62,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "accounts": accounts,
             "page": page,
-            "samples": demo.sample_files(user=request.user),
+            "samples": demo_samples.sample_files(user=request.user),
             "max_size": max_size_text(),
         },
         status=status,
@@ -71,7 +72,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_sample(request: HttpRequest) -> HttpResponse:
     """Import one of the sample files seed_demo left for this user, into the account it was made for."""
-    sample = demo.sample_file(user=request.user, name=request.POST.get("name", ""))
+    sample = demo_samples.sample_file(user=request.user, name=request.POST.get("name", ""))
     if sample is None:
         raise Http404("No such sample file.")
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=sample.bank_account_id)

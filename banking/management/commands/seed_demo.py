@@ -10,7 +10,7 @@ from tqdm import tqdm
 from accounts.audit import audit_log
 from accounts.models import User
 from accounts.services import user_create
-from banking import demo
+from banking import demo, demo_samples
 from banking.models import Transaction
 from banking.services import bank_account_balances_recompute, spending_rebuild
 from billing.services import demo_plans_ensure
@@ -81,7 +81,7 @@ class Command(BaseCommand):
 
         if written:
             demo.refresh_planner_statistics()
-        samples = demo.samples_ensure(user=user, accounts=accounts, today=today)
+        samples = demo_samples.samples_ensure(user=user, accounts=accounts, today=today)
 
         self.stdout.write(
             f"{'Created' if created_user else 'Found'} {email}: {len(set(accounts.values()))} accounts, "
