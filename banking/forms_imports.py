@@ -69,6 +69,8 @@ class ImportMappingForm(forms.Form):
     )
     category = forms.ChoiceField(label="Category", required=False)
     COLUMN_FIELDS = ("date", "amount", "debit", "credit", "description", "merchant_name", "external_id", "category")
+    field_order = ["date", "date_format", "description", "merchant_name", "amount", "debit", "credit",
+                   "decimal_separator", "negate", "external_id", "category"]  # fmt: skip
 
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
