@@ -130,7 +130,9 @@ class ImportRow(models.Model):
     # Plain ids rather than foreign keys: a transaction removed later must not cascade into the preview, and
     # its deletion must stay a single DELETE (no per-row work to null these).
     duplicate_of = models.UUIDField(null=True, blank=True)
-    transaction_id = models.UUIDField(null=True, blank=True)
+    # Committed: its transaction exists, with the id `transaction_id` gives (so a batch marks its rows with one
+    # UPDATE, and a commit that stopped half-way carries on after the rows already written).
+    written = models.BooleanField(default=False)
     # A duplicate because the account already has its reference (external_id): never a second transaction.
     by_reference = models.BooleanField(default=False)
     # The user said this duplicate is a real second transaction.
@@ -155,3 +157,8 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.row} ({self.status})"
+
+    @property
+    def transaction_id(self) -> uuid.UUID:
+        """The id of the transaction this row becomes (the same on every try, so a retry cannot write it twice)."""
+        return uuid.uuid5(self.bank_import_id, str(self.row))

@@ -73,7 +73,7 @@ def _write_batch(imp: Import, *, after: int) -> int | None:
         if locked.status != Import.Status.IMPORTING:
             return None
         pending = ImportRow.objects.filter(
-            bank_import=imp, status=ImportRow.Status.NEW, transaction_id=None, row__gt=after
+            bank_import=imp, status=ImportRow.Status.NEW, written=False, row__gt=after
         ).order_by("row")
         rows = list(pending[:BATCH])
         if not rows:
@@ -85,22 +85,27 @@ def _write_batch(imp: Import, *, after: int) -> int | None:
             ).values_list("external_id", flat=True)
         )
         writes: list[Transaction] = []
+        written: list[int] = []
+        changed: list[ImportRow] = []
         for row in rows:
             if row.external_id in taken:
                 row.status, row.by_reference = ImportRow.Status.DUPLICATE, True
                 row.message = "The account already has a transaction with this bank reference."
+                changed.append(row)
                 continue
             txn = transaction_for(locked, row, row.signed_amount, account.currency)
             problem = check_transaction(txn)
             if problem:
                 row.status, row.message = ImportRow.Status.INVALID, f"Row {row.row}: {problem}"[:500]
+                changed.append(row)
                 continue
-            txn.created_at = timezone.now()
-            row.transaction_id = txn.id
+            txn.id, txn.created_at = row.transaction_id, timezone.now()
             writes.append(txn)
+            written.append(row.pk)
         writes = categorize_imported(locked.user, writes)
         Transaction.objects.bulk_create(writes)
-        ImportRow.objects.bulk_update(rows, ["status", "by_reference", "message", "transaction_id"])
+        ImportRow.objects.filter(pk__in=written).update(written=True)
+        ImportRow.objects.bulk_update(changed, ["status", "by_reference", "message"], batch_size=250)
         balance_move(account.pk, sum(t.balance_effect(account.opening_balance_date) for t in writes))
         spending: dict[tuple, int] = defaultdict(int)
         for txn in writes:

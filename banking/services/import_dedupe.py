@@ -32,7 +32,7 @@ def _candidates(imp: Import):
         bank_import=imp,
         status__in=[ImportRow.Status.NEW, ImportRow.Status.DUPLICATE],
         forced=False,
-        transaction_id=None,
+        written=False,
     )
 
 
@@ -77,7 +77,7 @@ def _by_reference(imp: Import) -> None:
                 continue
             row.status, row.by_reference = ImportRow.Status.DUPLICATE, True
             changed.append(row)
-        ImportRow.objects.bulk_update(changed, ["status", "duplicate_of", "by_reference", "message"])
+        ImportRow.objects.bulk_update(changed, ["status", "duplicate_of", "by_reference", "message"], batch_size=250)
 
 
 def _windows(imp: Import) -> list[tuple[datetime.date, datetime.date]]:
@@ -153,4 +153,4 @@ def _by_multiset(imp: Import) -> None:
             row.status, row.duplicate_of = ImportRow.Status.DUPLICATE, pk
             row.message = "The account already has this transaction (same date, amount and description)."
             changed.append(row)
-        ImportRow.objects.bulk_update(changed, ["status", "duplicate_of", "message"], batch_size=1000)
+        ImportRow.objects.bulk_update(changed, ["status", "duplicate_of", "message"], batch_size=250)
