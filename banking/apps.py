@@ -16,7 +16,9 @@ class BankingConfig(AppConfig):
         # Fail at startup, naming the bad entry, rather than on the first account someone links.
         get_key_ring()
 
-        from accounts.registry import register_export_sections
+        from accounts.registry import register_deletion_hook, register_export_sections
         from banking.selectors import export_sections
+        from banking.services.imports import import_files_delete
 
         register_export_sections(export_sections)
+        register_deletion_hook(import_files_delete)

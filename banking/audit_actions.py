@@ -58,6 +58,16 @@ def _demo(details: dict[str, Any], names: Mapping[str, str]) -> str:
     return f"{count} transaction{'s' if count != 1 else ''}"
 
 
+def _import(details: dict[str, Any], names: Mapping[str, str]) -> str:
+    parts = [_account(details, names)]
+    count = details.get("transactions")
+    if count is not None:
+        parts.append(f"{count} transaction{'s' if count != 1 else ''}")
+    elif details.get("format"):
+        parts.append(str(details["format"]).upper().replace("CAMT053", "CAMT.053"))
+    return " · ".join(p for p in parts if p)
+
+
 def _ids(events: list, keys: tuple[str, ...]) -> set[uuid.UUID]:
     found = set()
     for event in events:
@@ -111,6 +121,9 @@ AUDIT_ACTIONS = {
     "budget.updated": AuditAction("Edited a budget", ACTIVITY, _budget),
     "budget.deleted": AuditAction("Deleted a budget", ACTIVITY, _budget),
     "demo.seeded": AuditAction("Added demo data", ACTIVITY, _demo),
+    "import.created": AuditAction("Uploaded a bank file", ACTIVITY, _import),
+    "import.completed": AuditAction("Imported a bank file", ACTIVITY, _import),
+    "import.undone": AuditAction("Undid an import", ACTIVITY, _import),
 }
 
 

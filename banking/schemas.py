@@ -71,7 +71,12 @@ class TransactionOut(Schema):
     posting_date: datetime.date | None
     external_id: str | None
     transfer_pair_id: uuid.UUID | None
+    import_id: uuid.UUID | None
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_import_id(obj: Transaction) -> uuid.UUID | None:
+        return obj.bank_import_id
 
     @staticmethod
     def resolve_external_id(obj: Transaction) -> str | None:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from banking.views import alerts, bank_accounts, budgets, categories, dashboard, recurring, rules, transactions
+from banking.views import (
+    alerts,
+    bank_accounts,
+    budgets,
+    categories,
+    dashboard,
+    imports,
+    recurring,
+    rules,
+    transactions,
+)
 
 app_name = "banking"
 
@@ -23,6 +33,13 @@ urlpatterns = [
     path("dashboard/transactions/transfer", transactions.transfer_new, name="transfer_new"),
     path("dashboard/transactions/<uuid:id>/edit", transactions.transaction_edit, name="transaction_edit"),
     path("dashboard/transactions/<uuid:id>/delete", transactions.transaction_delete, name="transaction_delete"),
+    path("dashboard/imports/", imports.import_list, name="import_list"),
+    path("dashboard/imports/sample", imports.import_sample, name="import_sample"),
+    path("dashboard/imports/<uuid:id>/", imports.import_detail, name="import_detail"),
+    path("dashboard/imports/<uuid:id>/mapping", imports.import_mapping, name="import_mapping"),
+    path("dashboard/imports/<uuid:id>/rows/<int:row>/flip", imports.import_row_flip, name="import_row_flip"),
+    path("dashboard/imports/<uuid:id>/commit", imports.import_commit, name="import_commit"),
+    path("dashboard/imports/<uuid:id>/undo", imports.import_undo, name="import_undo"),
     path("dashboard/budgets/", budgets.budget_list, name="budget_list"),
     path("dashboard/budgets/new", budgets.budget_new, name="budget_new"),
     path("dashboard/budgets/<uuid:id>/edit", budgets.budget_edit, name="budget_edit"),

@@ -292,6 +292,8 @@ def main() -> int:
         default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7"),
         help="the shared cache, as production sets CACHE_URL (Redis); 'database' for the embedded default",
     )
+    parser.add_argument("--import-rows", default="10000,100000", help="CSV rows of each import_100k run")
+    parser.add_argument("--import-existing", type=int, default=100_000, help="rows the import's account holds")
     parser.add_argument("--smoke", action="store_true", help="seconds-long run on small data (CI)")
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the bench database first")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results"))
@@ -302,7 +304,9 @@ def main() -> int:
         args.webhook_subscriptions = min(args.webhook_subscriptions, 20)
         args.email_signups = min(args.email_signups, 50)
         args.workers = min(args.workers, 2)
+        args.import_rows, args.import_existing = "200,2000", 2000
 
+    args.import_rows = [int(n) for n in str(args.import_rows).split(",") if n.strip()]
     chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(scenarios.ORDER))
     if unknown:

@@ -209,6 +209,106 @@ def email_check(args) -> str:
     )
 
 
+IMPORT_EMAIL = "bench-import@example.com"
+
+
+def _import_account():
+    import random as _random
+
+    from accounts.services import user_create
+    from banking import demo
+
+    User = get_user_model()
+    user = User.objects.filter(email=IMPORT_EMAIL).first() or user_create(
+        email=IMPORT_EMAIL, password=None, name="Bench Import", verified=True
+    )
+    return user, demo.ensure_accounts(user=user, rng=_random.Random(3))["checking"]
+
+
+def import_prepare(args) -> str:
+    """The import bench: an account with `--existing` stored rows, a CSV of `--count` rows over the same year
+    (one in ten a copy of a stored row), uploaded; prints the import's id. The previous run is undone first."""
+    import csv as _csv
+    import datetime
+    import tempfile
+
+    from django.core.files import File
+    from django.utils import timezone
+
+    from banking import demo, services
+    from banking.models import Import, Transaction
+
+    user, account = _import_account()
+    # An earlier run stopped half-way counts as completed, so that it can be undone like the others.
+    Import.objects.filter(user=user, status=Import.Status.IMPORTING).update(
+        status=Import.Status.COMPLETED, completed_at=timezone.now()
+    )
+    for old in Import.objects.filter(user=user, status=Import.Status.COMPLETED):
+        services.import_undo(user=user, imp=old, force=True)
+    rng = random.Random(11)
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=365)
+    existing = Transaction.objects.filter(bank_account=account).count()
+    maker = demo.DemoMaker(user=user, accounts={"checking": account}, rng=rng, today=today)
+
+    def stored(n):
+        for i in range(n):
+            day = start + datetime.timedelta(days=rng.randrange(365))
+            yield maker.row(key="checking", day=day, amount=rng.randrange(100, 20000), kind="debit",
+                            category="other", description=f"Shop {i % 700}")  # fmt: skip
+
+    if existing < args.existing:
+        demo.write_in_batches(stored(args.existing - existing), batch_size=5000)
+        services.bank_account_balances_recompute(user=user)
+        demo.refresh_planner_statistics()
+    copies = list(Transaction.objects.filter(bank_account=account).values_list(
+        "transaction_date", "signed_amount", "description")[: args.count // 10])  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", delete=False) as handle:
+        writer = _csv.writer(handle)
+        writer.writerow(["Date", "Description", "Amount"])
+        for n in range(args.count):
+            if n % 10 == 0 and copies:
+                day, signed, description = copies[(n // 10) % len(copies)]
+            else:
+                day = start + datetime.timedelta(days=rng.randrange(365))
+                signed, description = -rng.randrange(100, 20000), f"Bench purchase {n}"
+            writer.writerow([day.isoformat(), description, f"{signed / 100:.2f}"])
+        path = handle.name
+    mapping = {"date": "Date", "description": "Description", "amount": "Amount", "date_format": "%Y-%m-%d"}
+    with open(path, "rb") as upload:
+        bench_file = File(upload, name="bench.csv")
+        imp = services.import_create(
+            user=user, bank_account=account, upload=bench_file, filename="bench.csv", mapping=mapping
+        )
+    os.unlink(path)
+    return str(imp.pk)
+
+
+def import_commit(args) -> str:
+    from banking import services
+    from banking.models import Import
+
+    imp = Import.objects.get(pk=args.out)
+    services.import_commit(user=imp.user, imp=imp)
+    return imp.status
+
+
+def import_check(args) -> str:
+    from banking.models import Import
+
+    imp = Import.objects.get(pk=args.out)
+    return json.dumps(
+        {
+            "status": imp.status,
+            "rows": imp.rows_total,
+            "new": imp.rows_new,
+            "duplicate": imp.rows_duplicate,
+            "invalid": imp.rows_invalid,
+            "written": imp.transactions.count(),
+        }  # fmt: skip
+    )
+
+
 TASKS = {
     "email-enqueue": email_enqueue,
     "email-check": email_check,
@@ -218,6 +318,9 @@ TASKS = {
     "deep-cursor": deep_cursor,
     "webhook-events": webhook_events,
     "webhook-check": webhook_check,
+    "import-prepare": import_prepare,
+    "import-commit": import_commit,
+    "import-check": import_check,
 }
 
 if __name__ == "__main__":
@@ -226,5 +329,6 @@ if __name__ == "__main__":
     parser.add_argument("--email", default="bench@example.com")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--out", default="")
+    parser.add_argument("--existing", type=int, default=100_000)
     args = parser.parse_args()
     print(TASKS[args.task](args))

@@ -366,6 +366,7 @@ TASKS_PERIODIC = {
     "purge_webhook_payloads": {"task": "billing.tasks.webhook_events_purge", "cron": "50 3 * * *"},
     "detect_recurring_payments": {"task": "banking.tasks.recurring_detect_everyone", "cron": "15 4 * * *"},
     "daily_alerts": {"task": "banking.tasks.alerts_daily", "cron": "0 7 * * *"},
+    "purge_abandoned_imports": {"task": "banking.tasks.imports_purge_abandoned", "cron": "45 3 * * *"},
 }
 
 # --- Static and uploaded files --------------------------------------------------------------------
@@ -431,6 +432,14 @@ API_MAX_BODY_BYTES = 64 * 1024
 API_TOKEN_AUTHENTICATOR = "accounts.api.authenticate_api_token"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest bank file an import accepts (banking.importers), and so the largest upload anywhere: a bigger
+# body is refused before it is read (413), smaller files stream to a temporary file past 2.5 MB.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "banking.importers.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import saas.urls  # noqa: F401 (attaches every app's router to the API)
-from banking.models import RecurringSeries
+from banking.models import Import, RecurringSeries
 from saas.api import api as ninja_api
 from tests.banking.conftest import add_transaction, make_account
 
@@ -84,7 +84,18 @@ def owners_objects(owner):
         last_date=datetime.date(2026, 11, 5),
         next_date=datetime.date(2026, 12, 5),
     )
-    return {"account": account, "second": second, "transaction": txn, "budget": budget, "rule": rule, "series": series}
+    bank_import = Import.objects.create(
+        user=owner, bank_account=account, filename="statement.csv", format="csv", status="needs_mapping"
+    )
+    return {
+        "account": account,
+        "second": second,
+        "transaction": txn,
+        "budget": budget,
+        "rule": rule,
+        "series": series,
+        "import": bank_import,
+    }
 
 
 # The owner's object each `{id}` (or `{slug}`) path is fuzzed on, by the path's collection.
@@ -94,6 +105,7 @@ PATH_OBJECTS = {
     "/budgets/": "budget",
     "/rules/": "rule",
     "/recurring/": "series",
+    "/imports/": "import",
 }
 
 

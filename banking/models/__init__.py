@@ -15,6 +15,7 @@ from banking.models.categories import (
     share_categories,
 )
 from banking.models.fields import CURRENCY_ERRORS, MinorUnitsField, choice_error, date_field
+from banking.models.imports import Import, ImportRow
 from banking.models.recurring import RecurringSeries
 from banking.models.rules import Rule
 from banking.models.transactions import DailySpending, Transaction
@@ -31,6 +32,8 @@ __all__ = [
     "CategoryKind",
     "DefaultCategory",
     "DailySpending",
+    "Import",
+    "ImportRow",
     "MicroDepositVerification",
     "MinorUnitsField",
     "RecurringSeries",

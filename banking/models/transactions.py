@@ -60,6 +60,16 @@ class Transaction(models.Model):
     # Which of category, merchant_name and description a person set by hand (HAND_SET bits): rules never
     # overwrite those.
     hand_set = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The bank-file import that wrote it (banking.models.imports); undoing the import removes exactly these.
+    bank_import = models.ForeignKey(
+        "banking.Import",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="transactions",
+        db_column="import_id",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

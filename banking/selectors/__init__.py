@@ -38,6 +38,15 @@ from banking.selectors.categories import (
 )
 from banking.selectors.dashboard import Dashboard, dashboard_summary
 from banking.selectors.export import export_sections
+from banking.selectors.imports import (
+    IMPORT_KEYSET,
+    IMPORT_ROW_KEYSET,
+    duplicates_of,
+    get_import_for_user,
+    import_page,
+    import_row_page,
+    remembered_mapping,
+)
 from banking.selectors.recurring import Upcoming, get_series_for_user, recurring_list, recurring_page, upcoming_payments
 from banking.selectors.rules import RulePreview, get_rule_for_user, rule_list, rule_page, rule_preview
 from banking.selectors.spending import CategorySpend, spending_by_category
@@ -72,6 +81,8 @@ __all__ = [
     "user_categories",
     "ACCOUNT_KEYSET",
     "BUDGET_KEYSET",
+    "IMPORT_KEYSET",
+    "IMPORT_ROW_KEYSET",
     "TRANSACTION_KEYSET",
     "AccountAllowance",
     "BudgetProgress",
@@ -89,13 +100,18 @@ __all__ = [
     "budget_period",
     "budget_progress",
     "dashboard_summary",
+    "duplicates_of",
     "export_sections",
     "get_bank_account_for_user",
     "get_budget_for_user",
+    "get_import_for_user",
     "get_transaction_for_user",
+    "import_page",
+    "import_row_page",
     "limited_account_count",
     "month_bounds",
     "recent_transactions",
+    "remembered_mapping",
     "spending_by_category",
     "totals_by_currency",
     "transaction_page",

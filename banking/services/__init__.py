@@ -28,6 +28,16 @@ from banking.services.categories import (
     category_delete,
     category_update,
 )
+from banking.services.import_commit import categorize_imported, import_undo
+from banking.services.imports import (
+    ImportConflict,
+    ImportTooLarge,
+    import_commit,
+    import_create,
+    import_row_flip,
+    import_set_mapping,
+    parse_mapping_text,
+)
 from banking.services.micro_deposits import VerificationError, bank_account_resend_deposits, bank_account_verify
 from banking.services.recurring import recurring_detect, recurring_set_status
 from banking.services.rules import (
@@ -73,6 +83,8 @@ __all__ = [
     "TRANSFER_EDITABLE_FIELDS",
     "BankAccountLimitReached",
     "DuplicateBankAccount",
+    "ImportConflict",
+    "ImportTooLarge",
     "VerificationError",
     "account_number_context",
     "bank_account_activate",
@@ -89,6 +101,13 @@ __all__ = [
     "budget_create",
     "budget_delete",
     "budget_update",
+    "categorize_imported",
+    "import_commit",
+    "import_create",
+    "import_row_flip",
+    "import_set_mapping",
+    "import_undo",
+    "parse_mapping_text",
     "spending_rebuild",
     "transaction_create",
     "transaction_delete",

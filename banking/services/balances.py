@@ -96,3 +96,33 @@ def bank_account_balances_recompute(*, user: User) -> None:
     """Recompute each of the user's balances from its opening balance and transactions (after bulk loads)."""
     balances_recompute(BankAccount.objects.filter(user=user))
     user_data_changed(user.pk)  # a bulk write: no model signal tells the caches
+
+
+def spending_move(*, user_id, deltas: dict[tuple[datetime.date, str, str], int]) -> None:
+    """Move several DailySpending sums, `{(day, category, currency): delta}`, for writers of many rows at once:
+    the existing sums are locked and updated together, the missing ones created together (a few queries, not
+    one or two per sum)."""
+    deltas = {key: delta for key, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    rows = DailySpending.objects.select_for_update().filter(
+        user_id=user_id,
+        day__in={day for day, _, _ in deltas},
+        category__in={category for _, category, _ in deltas},
+        currency__in={currency for _, _, currency in deltas},
+    )
+    existing = {(row.day, row.category, row.currency): row for row in rows}
+    for key, row in existing.items():
+        row.amount += deltas.get(key, 0)
+    DailySpending.objects.bulk_update([r for k, r in existing.items() if k in deltas], ["amount"], batch_size=500)
+    missing = [
+        DailySpending(user_id=user_id, day=day, category=category, currency=currency, amount=delta)
+        for (day, category, currency), delta in deltas.items()
+        if (day, category, currency) not in existing
+    ]
+    try:
+        with transaction.atomic():
+            DailySpending.objects.bulk_create(missing, batch_size=500)
+    except IntegrityError:  # someone created some of them meanwhile: one at a time then
+        for row in missing:
+            _spending_add(user_id=user_id, day=row.day, category=row.category, currency=row.currency, delta=row.amount)

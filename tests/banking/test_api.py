@@ -15,7 +15,7 @@ ACCOUNT_KEYS = {
 }  # fmt: skip
 TRANSACTION_KEYS = {
     "id", "bank_account_id", "amount", "signed_amount", "currency", "type", "status", "description", "category",
-    "merchant_name", "transaction_date", "posting_date", "external_id", "transfer_pair_id", "created_at",
+    "merchant_name", "transaction_date", "posting_date", "external_id", "transfer_pair_id", "import_id", "created_at",
 }  # fmt: skip
 BUDGET_KEYS = {
     "id", "name", "category", "amount", "currency", "period", "start_date", "end_date", "is_active", "period_start",

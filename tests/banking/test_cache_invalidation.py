@@ -11,6 +11,7 @@ from accounts.models import User
 from banking import services
 from banking.models import MicroDepositVerification
 from tests.banking.conftest import add_transaction, budget_admin_form, make_account
+from tests.banking.import_helpers import media  # noqa: F401
 
 TODAY = datetime.date.today()
 
@@ -55,6 +56,20 @@ def _with_transaction(owner, account, action):
     return lambda: action(txn)
 
 
+def _import_commit(owner, account):
+    from tests.banking.import_helpers import import_via_service
+
+    imp = import_via_service(owner, account, "ofx102_checking.ofx")
+    return lambda: services.import_commit(user=owner, imp=imp)
+
+
+def _import_undo(owner, account):
+    from tests.banking.import_helpers import commit, import_via_service
+
+    imp = commit(owner, import_via_service(owner, account, "ofx102_checking.ofx"))
+    return lambda: services.import_undo(user=owner, imp=imp)
+
+
 # Each entry prepares what its write needs and returns the write itself.
 WRITERS = {
     "transaction_create": lambda o, a, s, b: lambda: add_transaction(o, a, amount=100),
@@ -86,6 +101,8 @@ WRITERS = {
     "budget_delete": lambda o, a, s, b: lambda: services.budget_delete(user=o, budget=b),
     "spending_rebuild": lambda o, a, s, b: lambda: services.spending_rebuild(user=o),
     "balances_recompute": lambda o, a, s, b: lambda: services.bank_account_balances_recompute(user=o),
+    "import_commit": lambda o, a, s, b: _import_commit(o, a),
+    "import_undo": lambda o, a, s, b: _import_undo(o, a),
 }
 
 

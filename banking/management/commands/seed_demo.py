@@ -10,7 +10,7 @@ from tqdm import tqdm
 from accounts.audit import audit_log
 from accounts.models import User
 from accounts.services import user_create
-from banking import demo
+from banking import demo, demo_samples
 from banking.models import Transaction
 from banking.selectors.bank_accounts import limited_account_count
 from banking.services import bank_account_balances_recompute, spending_rebuild
@@ -89,6 +89,7 @@ class Command(BaseCommand):
 
         if written:
             demo.refresh_planner_statistics()
+        samples = demo_samples.samples_ensure(user=user, accounts=accounts, today=today)
 
         self.stdout.write(
             f"{'Created' if created_user else 'Found'} {email}: {len(set(accounts.values()))} accounts, "
@@ -102,6 +103,8 @@ class Command(BaseCommand):
             shown = DEMO_PASSWORD
         else:
             shown = "(unchanged: the password this user already had)"
+        if samples:
+            self.stdout.write(f"Sample bank files to try on /dashboard/imports/: {', '.join(samples)}.")
         self.stdout.write(self.style.SUCCESS(f"Demo sign-in: {email} / {shown}"))
 
 
