@@ -21,7 +21,7 @@ from banking.money import (
 )
 from banking.selectors import TransactionFilters
 from banking.validators import DATE_ERROR_MESSAGES, country_choices
-from saas.widgets import FastSelect
+from saas.widgets import FastDateInput, FastSelect, FastTextInput
 
 DATE_FORMATS = ["%Y-%m-%d"]
 # Until a page hands over the user's own categories (`categories=`): the default set, less the system's.
@@ -36,7 +36,7 @@ def category_choices(categories, *, spending: bool = False) -> list[tuple[str, s
     return [(c.slug, c.name) for c in categories if not c.is_system and (c.is_spending or not spending)]
 
 
-class DateInput(forms.DateInput):
+class DateInput(FastDateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
@@ -388,7 +388,7 @@ class TransactionFilterForm(forms.Form):
     )
     date_from = date_field("From", required=False)
     date_to = date_field("To", required=False)
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label="Search", required=False, max_length=100, widget=FastTextInput)
 
     def __init__(self, *args, accounts: list[BankAccount], categories=None, **kwargs):
         super().__init__(*args, **kwargs)

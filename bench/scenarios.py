@@ -69,10 +69,12 @@ BENCH_PASSWORD = "ledgerly-demo-2025"
 
 
 def _signed_in(ctx: Context) -> dict:
-    """The bench user (seeded once per run) and a session cookie for it."""
+    """The bench user (seeded once per run) and the cookies a browser holds after its first page: the session
+    and the CSRF secret (without the latter, every page would mint and set a new one)."""
     if "cookie" not in ctx.data:
         ctx.site.task("seed", "--email", BENCH_EMAIL, "--count", str(ctx.args.transactions))
-        ctx.data["cookie"] = "sessionid=" + ctx.site.task("session", "--email", BENCH_EMAIL)
+        session = ctx.site.task("session", "--email", BENCH_EMAIL)
+        ctx.data["cookie"] = f"sessionid={session}; csrftoken={ctx.site.task('csrf-token')}"
     return {"Cookie": ctx.data["cookie"]}
 
 

@@ -34,12 +34,13 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.audit import register_audit_actions
+        from billing import signals
         from billing.audit_actions import AUDIT_ACTIONS, plan_names
         from billing.deletion import billing_data_delete
         from billing.selectors import export_sections
 
+        signals.connect()
         register_audit_actions(AUDIT_ACTIONS, names=plan_names)
-
         register_export_sections(export_sections)
         register_deletion_blocker(active_subscription_blocks_deletion)
         register_deletion_hook(billing_data_delete)

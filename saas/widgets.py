@@ -23,3 +23,28 @@ class FastSelect(forms.Select):
             for choice_value, label in self.choices
         )
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308 - values escaped
+
+
+class FastInputMixin:
+    """An <input> rendered directly: the markup of Django's `input.html`, without its template.
+
+    A `type` set in the widget's attrs after construction (`attrs.update({"type": "search"})`) replaces the
+    widget's own type instead of writing a second `type` attribute.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        input_type = final_attrs.pop("type", self.input_type)
+        value = self.format_value(value)
+        value_attr = "" if value is None else f' value="{escape(value)}"'
+        return mark_safe(  # noqa: S308 - every value escaped
+            f'<input type="{escape(input_type)}" name="{escape(name)}"{value_attr}{flatatt(final_attrs)}>'
+        )
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass

@@ -20,6 +20,11 @@ def category_list(*, user: User) -> list[Category]:
     return cached
 
 
+def remember_categories(user: User, categories: list[Category]) -> None:
+    """Use `categories` (read from the shared cache) as the user's list for the rest of the request."""
+    setattr(user, _CACHE, categories)
+
+
 def category_cache_clear(user: User) -> None:
     user.__dict__.pop(_CACHE, None)
 

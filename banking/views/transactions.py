@@ -4,12 +4,18 @@ Views stay thin: forms parse, services write, selectors read; every transaction 
 `get_transaction_for_user`, so another user's id is a 404.
 """
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from banking import selectors, services
@@ -23,23 +29,53 @@ from banking.forms import (
 from banking.models import BankAccount
 from banking.money import to_decimal_string
 from banking.pagination import InvalidCursor
-from banking.selectors.categories import attach_category_names, category_list, user_categories
+from banking.selectors.categories import attach_category_names, user_categories
 from banking.views.rules import rule_prompt_offer, rule_prompt_pop
 
 PAGE_SIZE = 50
 
 
+HISTORY_CACHE_SECONDS = 600
+
+
 @require_http_methods(["GET", "HEAD"])
 def transaction_list(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.bank_account_list(user=request.user)
+    # The heading, filters, rows and pager are cached as HTML under the user's data version, which every
+    # write to a transaction, an account or a category moves on in its own database transaction (like the
+    # dashboard's overview), and under the query: each filtered view and each page is its own entry. The
+    # rule offer is the session's, so it stays outside.
+    user = request.user
+    query = hashlib.blake2s(urlencode(sorted(request.GET.lists()), doseq=True).encode(), digest_size=12).hexdigest()
+    key = f"history:{user.pk}:{user.data_version}:{query}"
+    cached = cache.get(key)
+    if cached is None:
+        head, history, status, cacheable = _render_history(request)
+        if cacheable:
+            cache.set(key, (head, history), HISTORY_CACHE_SECONDS)
+    else:
+        (head, history), status = cached, 200
+    return render(
+        request,
+        "banking/transaction_list.html",
+        {"head": mark_safe(head), "history": mark_safe(history), "rule_prompt": rule_prompt_pop(request)},  # noqa: S308 - our own HTML
+        status=status,
+    )
+
+
+def _render_history(request: HttpRequest) -> tuple[str, str, int, bool]:
+    """The page's heading and its history (filters, rows, pager) as HTML; the status to answer with (400 for
+    filters that do not hold, the form says why); and whether the HTML may be cached (not when the page
+    carries an answer to this request only: errors, an expired cursor's fallback)."""
+    accounts, categories = selectors.history_lists(user=request.user)
     filter_params = {k: v for k, v in request.GET.items() if k != "cursor"}
-    form = TransactionFilterForm(filter_params or None, accounts=accounts, categories=category_list(user=request.user))
+    form = TransactionFilterForm(filter_params or None, accounts=accounts, categories=categories)
     status = 200
+    cacheable = True
     page = None
     filters = selectors.TransactionFilters()
     chosen = (form.filters() if form.is_valid() else None) if filter_params else filters
     if chosen is None:
-        status = 400
+        status, cacheable = 400, False
     else:
         filters = chosen
         try:
@@ -49,22 +85,20 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
         except InvalidCursor:
             messages.warning(request, "That page link has expired; here are your newest transactions.")
             page = selectors.transaction_page(user=request.user, filters=filters, limit=PAGE_SIZE)
+            cacheable = False
         selectors.attach_accounts(page.items, accounts)
         attach_category_names(page.items, user=request.user)
-    return render(
-        request,
-        "banking/transaction_list.html",
-        {
-            "form": form,
-            "page": page,
-            "filters": filters,
-            "accounts": accounts,
-            "has_active_account": any(a.is_active for a in accounts),
-            "is_first_page": not request.GET.get("cursor"),
-            "rule_prompt": rule_prompt_pop(request),
-        },
-        status=status,
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "accounts": accounts,
+        "has_active_account": any(a.is_active for a in accounts),
+        "is_first_page": not request.GET.get("cursor"),
+    }
+    head = render_to_string("banking/includes/history_head.html", context, request)
+    history = render_to_string("banking/includes/history.html", context, request)
+    return head, history, status, cacheable
 
 
 def _active_accounts(user) -> list[BankAccount]:

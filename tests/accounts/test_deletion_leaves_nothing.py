@@ -198,6 +198,8 @@ def found_in(text: str, wanted: set[str]) -> set[str]:
 
 def model_rows(deletion_event_id: int):
     for model in apps.get_models(include_auto_created=True):
+        if not model._meta.managed:
+            continue  # no table of its own (django-rq's admin dashboard); the raw tables are read below
         rows = model._base_manager.all()
         if model is AuditEvent:
             rows = rows.exclude(pk=deletion_event_id)
