@@ -12,7 +12,7 @@ show under Settings → Security; `activity` events (everyday edits) show under 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
@@ -21,9 +21,9 @@ from accounts.models import AuditEvent, User
 from saas.logging import request_id_var
 from saas.net import client_ip
 
-SECURITY = "security"
-ACTIVITY = "activity"
 AuditKind = Literal["security", "activity"]
+SECURITY: Final = "security"
+ACTIVITY: Final = "activity"
 
 # detail(event.details, names) -> a short phrase for the person reading their own log ("Everyday ····1234").
 # `names` maps the ids that the details mention to readable names (see `register_audit_actions`).

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,12 +18,13 @@ from accounts import registry, selectors, services
 from accounts.audit import audit_log
 from accounts.avatars import initials_svg
 from accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
+from accounts.http import AuthenticatedHttpRequest
 
 EXPORT_ROWS_PER_WRITE = 200
 
 
 @require_http_methods(["GET", "POST"])
-def settings_profile(request: HttpRequest) -> HttpResponse:
+def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
@@ -46,7 +47,7 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def avatar(request: HttpRequest) -> HttpResponse:
+def avatar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's uploaded picture, or their initials drawn as SVG."""
     user = request.user
     if user.avatar and default_storage.exists(user.avatar):
@@ -60,7 +61,7 @@ def avatar(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def settings_security(request: HttpRequest) -> HttpResponse:
+def settings_security(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "overview": selectors.user_security_overview(user=request.user),
         "activity": selectors.user_security_activity(user=request.user),
@@ -69,7 +70,7 @@ def settings_security(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def settings_activity(request: HttpRequest) -> HttpResponse:
+def settings_activity(request: AuthenticatedHttpRequest) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         page = selectors.user_activity_page(user=request.user, cursor=cursor)
@@ -80,13 +81,13 @@ def settings_activity(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def settings_sessions(request: HttpRequest) -> HttpResponse:
+def settings_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = selectors.user_sessions(user=request.user, current_session_key=request.session.session_key)
     return render(request, "accounts/sessions.html", {"sessions": sessions})
 
 
 @require_POST
-def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_end(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     try:
         services.user_session_end(user=request.user, session_id=session_id, request=request)
     except ValidationError as error:
@@ -97,7 +98,7 @@ def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @require_POST
-def sessions_end_others(request: HttpRequest) -> HttpResponse:
+def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.user_sessions_end_others(user=request.user, request=request)
     if count:
         messages.success(request, f"Signed out {count} other session{'s' if count != 1 else ''}.")
@@ -106,13 +107,13 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
     return redirect("settings_sessions")
 
 
-def _data_page(request: HttpRequest, form: DeleteAccountForm, *, status: int = 200) -> HttpResponse:
+def _data_page(request: AuthenticatedHttpRequest, form: DeleteAccountForm, *, status: int = 200) -> HttpResponse:
     context = {"form": form, "deletion_blocks": registry.deletion_blocks(user=request.user)}
     return render(request, "accounts/data.html", context, status=status)
 
 
 @require_GET
-def settings_data(request: HttpRequest) -> HttpResponse:
+def settings_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _data_page(request, DeleteAccountForm(user=request.user))
 
 
@@ -140,7 +141,7 @@ def _export_stream(user) -> Iterator[str]:
 
 
 @require_POST
-def data_export(request: HttpRequest) -> StreamingHttpResponse:
+def data_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     audit_log(action="data.exported", user=request.user, request=request)
     response = StreamingHttpResponse(_export_stream(request.user), content_type="application/json; charset=utf-8")
     filename = f"ledgerly-export-{timezone.now():%Y-%m-%d}.json"
@@ -151,7 +152,7 @@ def data_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_POST
 @reauthentication_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     blocks = registry.deletion_blocks(user=request.user)
     if blocks:
         for block in blocks:
@@ -175,7 +176,9 @@ def _add_model_errors(form: ApiTokenForm, error: ValidationError, renamed: dict[
         form.add_error(name if name in form.fields else None, ValidationError(errors))
 
 
-def _tokens_page(request: HttpRequest, form: ApiTokenForm, *, status: int = 200, **created) -> HttpResponse:
+def _tokens_page(
+    request: AuthenticatedHttpRequest, form: ApiTokenForm, *, status: int = 200, **created
+) -> HttpResponse:
     context = {
         "form": form,
         "listing": selectors.user_api_tokens(user=request.user),
@@ -186,7 +189,7 @@ def _tokens_page(request: HttpRequest, form: ApiTokenForm, *, status: int = 200,
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def settings_tokens(request: HttpRequest) -> HttpResponse:
+def settings_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's API tokens, and a form to make one (after a fresh password check)."""
     if request.method != "POST":
         return _tokens_page(request, ApiTokenForm())
@@ -198,7 +201,7 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @reauthentication_required
-def _token_create(request: HttpRequest, form: ApiTokenForm) -> HttpResponse:
+def _token_create(request: AuthenticatedHttpRequest, form: ApiTokenForm) -> HttpResponse:
     try:
         token, raw_token = services.api_token_create(
             user=request.user,
@@ -215,7 +218,7 @@ def _token_create(request: HttpRequest, form: ApiTokenForm) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, token_id) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id) -> HttpResponse:
     token = selectors.get_api_token_for_user(user=request.user, token_id=token_id)
     if token.revoked_at is not None:
         messages.info(request, f"“{token.name}” was already revoked.")

@@ -4,10 +4,10 @@ Schemas parse the request, services decide and write, selectors read. Another us
 `not_found`; bad input is a 400 with per-field messages and writes nothing.
 """
 
-from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import schemas, schemas_rules, selectors, services
 from banking.models import BankAccount
 from banking.pagination import InvalidCursor, Page
@@ -24,7 +24,7 @@ def _page(read, *, cursor: str | None, limit: int) -> Page:
         raise ApiError("validation_error", INVALID, fields={"cursor": [str(error)]}) from None
 
 
-def _account(request: HttpRequest, bank_account_id) -> BankAccount:
+def _account(request: AuthenticatedHttpRequest, bank_account_id) -> BankAccount:
     return selectors.get_bank_account_for_user(user=request.user, bank_account_id=bank_account_id)
 
 
@@ -32,14 +32,14 @@ def _account(request: HttpRequest, bank_account_id) -> BankAccount:
 
 
 @router.get("/bank-accounts", response={200: schemas.BankAccountList, **errors(400)})
-def bank_account_list(request: HttpRequest, limit: Limit = 50, cursor: str | None = None):
+def bank_account_list(request: AuthenticatedHttpRequest, limit: Limit = 50, cursor: str | None = None):
     """Your bank accounts, oldest first."""
     page = _page(lambda **kw: selectors.bank_account_page(user=request.user, **kw), cursor=cursor, limit=limit)
     return {"bank_accounts": page.items, "next_cursor": page.next_cursor}
 
 
 @router.post("/bank-accounts", response={201: schemas.BankAccountOne, **errors(400, 402, 409)})
-def bank_account_create(request: HttpRequest, payload: schemas.BankAccountIn):
+def bank_account_create(request: AuthenticatedHttpRequest, payload: schemas.BankAccountIn):
     """Add an account, identified by `account_number` + `routing_number` (US), `iban` (+ `bic`), `sort_code` +
     `account_number` (UK), `account_number` alone, or nothing (cash). A US account gets two micro-deposits:
     confirm them with `/verify`; the others are active at once."""
@@ -53,12 +53,12 @@ def bank_account_create(request: HttpRequest, payload: schemas.BankAccountIn):
 
 
 @router.get("/bank-accounts/{id}", response={200: schemas.BankAccountOne, **errors(404)})
-def bank_account_get(request: HttpRequest, id: str):
+def bank_account_get(request: AuthenticatedHttpRequest, id: str):
     return {"bank_account": _account(request, id)}
 
 
 @router.patch("/bank-accounts/{id}", response={200: schemas.BankAccountOne, **errors(400, 404)})
-def bank_account_update(request: HttpRequest, id: str, payload: schemas.BankAccountPatch):
+def bank_account_update(request: AuthenticatedHttpRequest, id: str, payload: schemas.BankAccountPatch):
     """Rename (`nickname`, `bank_name`), change the opening balance, close (`{"status": "closed"}`) or reopen
     (`{"status": "active"}`) an account. A closed account keeps its history and takes no new transactions."""
     account = services.bank_account_update(
@@ -68,14 +68,14 @@ def bank_account_update(request: HttpRequest, id: str, payload: schemas.BankAcco
 
 
 @router.delete("/bank-accounts/{id}", response={204: None, **errors(404)})
-def bank_account_delete(request: HttpRequest, id: str):
+def bank_account_delete(request: AuthenticatedHttpRequest, id: str):
     """Remove the account with its transactions."""
     services.bank_account_delete(user=request.user, bank_account=_account(request, id), request=request)
     return Status(204, None)
 
 
 @router.post("/bank-accounts/{id}/verify", response={200: schemas.BankAccountOne, **errors(400, 404, 409)})
-def bank_account_verify(request: HttpRequest, id: str, payload: schemas.VerifyIn):
+def bank_account_verify(request: AuthenticatedHttpRequest, id: str, payload: schemas.VerifyIn):
     """Confirm the two micro-deposit amounts (in cents, any order). The third wrong try suspends the account."""
     account = _account(request, id)
     try:
@@ -92,7 +92,7 @@ def bank_account_verify(request: HttpRequest, id: str, payload: schemas.VerifyIn
 # --- transactions ---------------------------------------------------------------------------------
 
 
-def _filters(request: HttpRequest, query: schemas.TransactionQuery) -> selectors.TransactionFilters:
+def _filters(request: AuthenticatedHttpRequest, query: schemas.TransactionQuery) -> selectors.TransactionFilters:
     values = query.dict()
     if values["account"] is not None:
         values["account"] = _account(request, values["account"]).pk
@@ -103,7 +103,7 @@ def _filters(request: HttpRequest, query: schemas.TransactionQuery) -> selectors
 
 @router.get("/transactions", response={200: schemas.TransactionList, **errors(400, 404)})
 def transaction_list(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     filters: Query[schemas.TransactionQuery],
     limit: Limit = 50,
     cursor: str | None = None,
@@ -117,7 +117,7 @@ def transaction_list(
 
 
 @router.post("/transactions", response={201: schemas.TransactionOne, **errors(400, 404)})
-def transaction_create(request: HttpRequest, payload: schemas.TransactionIn):
+def transaction_create(request: AuthenticatedHttpRequest, payload: schemas.TransactionIn):
     """Record a debit or a credit on one of your active accounts."""
     values = payload.dict()
     account = _account(request, values.pop("bank_account_id"))
@@ -126,12 +126,12 @@ def transaction_create(request: HttpRequest, payload: schemas.TransactionIn):
 
 
 @router.get("/transactions/{id}", response={200: schemas.TransactionOne, **errors(404)})
-def transaction_get(request: HttpRequest, id: str):
+def transaction_get(request: AuthenticatedHttpRequest, id: str):
     return {"transaction": selectors.get_transaction_for_user(user=request.user, transaction_id=id)}
 
 
 @router.patch("/transactions/{id}", response={200: schemas_rules.TransactionChanged, **errors(400, 404)})
-def transaction_update(request: HttpRequest, id: str, payload: schemas.TransactionPatch):
+def transaction_update(request: AuthenticatedHttpRequest, id: str, payload: schemas.TransactionPatch):
     """Change the fields you send; a transfer's legs change only their description, category and merchant.
     A changed category answers with `suggested_rule`: POST it to /api/rules to file this merchant there
     always."""
@@ -148,7 +148,7 @@ def transaction_update(request: HttpRequest, id: str, payload: schemas.Transacti
 
 
 @router.delete("/transactions/{id}", response={204: None, **errors(404)})
-def transaction_delete(request: HttpRequest, id: str):
+def transaction_delete(request: AuthenticatedHttpRequest, id: str):
     """Remove a transaction; either leg of a transfer removes both."""
     txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
     services.transaction_delete(user=request.user, txn=txn, request=request)
@@ -156,7 +156,7 @@ def transaction_delete(request: HttpRequest, id: str):
 
 
 @router.post("/transfers", response={201: schemas.TransferOut, **errors(400, 404)})
-def transfer_create(request: HttpRequest, payload: schemas.TransferIn):
+def transfer_create(request: AuthenticatedHttpRequest, payload: schemas.TransferIn):
     """Move money between two of your accounts: two linked transactions. Between currencies send `to_amount`,
     what arrives in the destination's currency."""
     values = payload.dict()
@@ -171,32 +171,32 @@ def transfer_create(request: HttpRequest, payload: schemas.TransferIn):
 # --- budgets --------------------------------------------------------------------------------------
 
 
-def _budget_out(request: HttpRequest, budget) -> schemas.BudgetProgressOut:
+def _budget_out(request: AuthenticatedHttpRequest, budget) -> schemas.BudgetProgressOut:
     (progress,) = selectors.budget_progress(user=request.user, budgets=[budget])
     return schemas.BudgetProgressOut.of(progress)
 
 
 @router.get("/budgets", response={200: schemas.BudgetList, **errors(400)})
-def budget_list(request: HttpRequest, limit: Limit = 50, cursor: str | None = None):
+def budget_list(request: AuthenticatedHttpRequest, limit: Limit = 50, cursor: str | None = None):
     """Your budgets, each with what was spent in its current period."""
     page = _page(lambda **kw: selectors.budget_page(user=request.user, **kw), cursor=cursor, limit=limit)
     return {"budgets": [schemas.BudgetProgressOut.of(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/budgets", response={201: schemas.BudgetOne, **errors(400)})
-def budget_create(request: HttpRequest, payload: schemas.BudgetIn):
+def budget_create(request: AuthenticatedHttpRequest, payload: schemas.BudgetIn):
     """A spending limit for one category and currency, per week, month or year."""
     budget = services.budget_create(user=request.user, request=request, **payload.dict())
     return Status(201, {"budget": _budget_out(request, budget)})
 
 
 @router.get("/budgets/{id}", response={200: schemas.BudgetOne, **errors(404)})
-def budget_get(request: HttpRequest, id: str):
+def budget_get(request: AuthenticatedHttpRequest, id: str):
     return {"budget": _budget_out(request, selectors.get_budget_for_user(user=request.user, budget_id=id))}
 
 
 @router.patch("/budgets/{id}", response={200: schemas.BudgetOne, **errors(400, 404)})
-def budget_update(request: HttpRequest, id: str, payload: schemas.BudgetPatch):
+def budget_update(request: AuthenticatedHttpRequest, id: str, payload: schemas.BudgetPatch):
     budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
     budget = services.budget_update(
         user=request.user, budget=budget, changes=payload.dict(exclude_unset=True), request=request
@@ -205,7 +205,7 @@ def budget_update(request: HttpRequest, id: str, payload: schemas.BudgetPatch):
 
 
 @router.delete("/budgets/{id}", response={204: None, **errors(404)})
-def budget_delete(request: HttpRequest, id: str):
+def budget_delete(request: AuthenticatedHttpRequest, id: str):
     budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
     services.budget_delete(user=request.user, budget=budget, request=request)
     return Status(204, None)

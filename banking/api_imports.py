@@ -3,11 +3,11 @@ its rows, commit, undo. Reading and committing run as background tasks: poll the
 settles. Another user's import is `not_found` everywhere.
 """
 
-from django.http import HttpRequest
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import schemas_imports as schemas
 from banking import selectors, services
 from banking.importers.uploads import is_too_large
@@ -19,7 +19,7 @@ from saas.schemas import Limit, errors
 router = Router(tags=["imports"], by_alias=True)
 
 
-def _import(request: HttpRequest, id: str):
+def _import(request: AuthenticatedHttpRequest, id: str):
     return selectors.get_import_for_user(user=request.user, import_id=id)
 
 
@@ -33,7 +33,7 @@ def _conflict(error: Exception) -> ApiError:
 
 
 @router.get("/imports", response={200: schemas.ImportList, **errors(400)})
-def import_list(request: HttpRequest, limit: Limit = 50, cursor: str | None = None):
+def import_list(request: AuthenticatedHttpRequest, limit: Limit = 50, cursor: str | None = None):
     """Your imports, newest first."""
     try:
         page = selectors.import_page(user=request.user, cursor=cursor or None, limit=limit)
@@ -44,7 +44,7 @@ def import_list(request: HttpRequest, limit: Limit = 50, cursor: str | None = No
 
 @router.post("/imports", response={201: schemas.ImportOne, **errors(400, 404, 413)})
 def import_create(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     file: File[UploadedFile] = None,  # type: ignore[assignment] - checked below, after the size
     bank_account_id: Form[str] = "",
     mapping: Form[str] = "",
@@ -77,13 +77,17 @@ def import_create(
 
 
 @router.get("/imports/{id}", response={200: schemas.ImportOne, **errors(404)})
-def import_get(request: HttpRequest, id: str):
+def import_get(request: AuthenticatedHttpRequest, id: str):
     return {"import": _import(request, id)}
 
 
 @router.get("/imports/{id}/rows", response={200: schemas.ImportRowList, **errors(400, 404)})
 def import_rows(
-    request: HttpRequest, id: str, query: Query[schemas.ImportRowQuery], limit: Limit = 50, cursor: str | None = None
+    request: AuthenticatedHttpRequest,
+    id: str,
+    query: Query[schemas.ImportRowQuery],
+    limit: Limit = 50,
+    cursor: str | None = None,
 ):
     """The rows read from the file, in file order: `new`, `duplicate` (with the transaction it duplicates) or
     `invalid` (with the reason)."""
@@ -96,7 +100,7 @@ def import_rows(
 
 
 @router.post("/imports/{id}/mapping", response={200: schemas.ImportOne, **errors(400, 404, 409)})
-def import_mapping(request: HttpRequest, id: str, payload: schemas.MappingIn):
+def import_mapping(request: AuthenticatedHttpRequest, id: str, payload: schemas.MappingIn):
     """Confirm how to read the file: for a CSV, which column holds what (the file's header names) and how dates
     and amounts are written; for a file with several accounts, `{"statement": n}`. The file is read again."""
     imp = _import(request, id)
@@ -110,7 +114,7 @@ def import_mapping(request: HttpRequest, id: str, payload: schemas.MappingIn):
 
 
 @router.post("/imports/{id}/commit", response={200: schemas.ImportOne, **errors(400, 404, 409)})
-def import_commit(request: HttpRequest, id: str, payload: schemas.CommitIn | None = None):
+def import_commit(request: AuthenticatedHttpRequest, id: str, payload: schemas.CommitIn | None = None):
     """Write the `new` rows as transactions (plus the duplicates listed in `include_rows`, real second
     transactions). Runs in the background: poll until `completed`."""
     imp = _import(request, id)
@@ -124,7 +128,7 @@ def import_commit(request: HttpRequest, id: str, payload: schemas.CommitIn | Non
 
 
 @router.post("/imports/{id}/undo", response={200: schemas.ImportOne, **errors(400, 404, 409)})
-def import_undo(request: HttpRequest, id: str, payload: schemas.UndoIn | None = None):
+def import_undo(request: AuthenticatedHttpRequest, id: str, payload: schemas.UndoIn | None = None):
     """Remove every transaction the import wrote. 409 if it is not completed, was undone already, or some of
     its transactions were edited since (send `{"force": true}` to remove the others and keep those)."""
     imp = _import(request, id)

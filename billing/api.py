@@ -5,11 +5,13 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema
 
+from accounts.http import AuthenticatedHttpRequest
 from billing import selectors, services, webhooks
 from saas.api import ApiError, error_response, json_response
+from saas.http import RequestWithId
 from saas.schemas import errors
 
 logger = logging.getLogger(__name__)
@@ -37,13 +39,13 @@ class SubscriptionDetailsOut(Schema):
 
 
 @router.get("/subscription", response={200: SubscriptionDetailsOut, **errors()})
-def subscription(request: HttpRequest):
+def subscription(request: AuthenticatedHttpRequest):
     """The active subscription, else the newest one with why it is not active (`CANCELED`, `EXPIRED`, `GENERAL`)."""
     return selectors.subscription_details(user=request.user)
 
 
 @router.post("/payments/webhooks", auth=None, response={200: dict, 403: dict, 500: dict, 503: dict})
-def polar_webhook(request: HttpRequest) -> HttpResponse:
+def polar_webhook(request: RequestWithId) -> HttpResponse:
     """Polar's webhook (Standard Webhooks signatures): verified, stored, then applied once, in order.
 
     A missing or bad signature or a stale timestamp is a 403 and nothing is stored; a delivery seen before is

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from billing import polar, selectors, services
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def _back_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _polar_failed(request: HttpRequest, error: polar.PolarError, *, action: str) -> None:
+def _polar_failed(request: AuthenticatedHttpRequest, error: polar.PolarError, *, action: str) -> None:
     logger.warning(
         "Polar refused to %s",
         action,
@@ -84,7 +85,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = _back_url(request, "/pricing")
     slug = request.POST.get("plan", "").strip()
     plan = selectors.plan_by_slug(slug=slug) if slug else None
@@ -106,7 +107,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = _back_url(request, SETTINGS_BILLING_URL)
     if not polar.is_configured():
         messages.error(request, "Billing is not configured on this site yet, so there is no billing portal.")
@@ -127,7 +128,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def success(request: HttpRequest) -> HttpResponse:
+def success(request: AuthenticatedHttpRequest) -> HttpResponse:
     raw_checkout_id = request.GET.get("checkout_id", "")
     checkout_id = raw_checkout_id if _CHECKOUT_ID.match(raw_checkout_id) else ""
     try:
@@ -158,7 +159,7 @@ def success(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def payment(request: HttpRequest) -> HttpResponse:
+def payment(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The seed's gated page: the subscriber's plan at a glance; everyone else sees it blurred."""
     details = selectors.subscription_details(user=request.user)
     context: dict = {"details": details, "subscribed": details.has_subscription}
@@ -179,7 +180,7 @@ def payment(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def settings_billing(request: HttpRequest) -> HttpResponse:
+def settings_billing(request: AuthenticatedHttpRequest) -> HttpResponse:
     details = selectors.subscription_details(user=request.user)
     subscription = details.subscription
     orders = Paginator(selectors.user_orders(user=request.user), 20).get_page(request.GET.get("page"))

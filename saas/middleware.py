@@ -15,6 +15,7 @@ from django.utils.csp import CSP, build_policy
 from django.utils.functional import empty
 
 from saas.api import ApiError, error_response, is_api_path, method_not_allowed
+from saas.http import RequestWithId
 from saas.logging import request_id_var
 from saas.redaction import redact_path
 
@@ -40,7 +41,7 @@ class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: RequestWithId) -> HttpResponse:  # a RequestWithId from the next line on
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request.id)
@@ -133,7 +134,7 @@ class ApiExceptionMiddleware:
             response["Cache-Control"] = "no-store"
         return response
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: RequestWithId, exception: Exception):
         if not is_api_path(request.path):
             return None
         if isinstance(exception, ApiError):

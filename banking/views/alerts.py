@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
 from banking.forms import apply_service_errors
 from banking.forms_rules import AlertSettingsForm
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def alert_settings(request: HttpRequest) -> HttpResponse:
+def alert_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = [a for a in selectors.bank_account_list(user=request.user) if not a.is_closed]
     currencies = sorted({a.currency for a in accounts}) or ["USD"]
     prefs = selectors.alert_settings_for(user=request.user)

@@ -8,12 +8,13 @@ Views stay thin: forms parse, services write, selectors read; every account come
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
 from banking.forms import (
     BankAccountEditForm,
@@ -30,7 +31,7 @@ REVEAL_SECONDS = 60
 
 
 @require_http_methods(["GET", "HEAD"])
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = selectors.bank_account_list(user=request.user)
     return render(
         request,
@@ -44,12 +45,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _upgrade_prompt(request: HttpRequest, allowance, *, status: int = 200) -> HttpResponse:
+def _upgrade_prompt(request: AuthenticatedHttpRequest, allowance, *, status: int = 200) -> HttpResponse:
     return render(request, "banking/account_limit.html", {"allowance": allowance}, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_new(request: HttpRequest) -> HttpResponse:
+def account_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add an account. At the plan's limit only cash can be added (it links no bank)."""
     allowance = selectors.bank_account_allowance(user=request.user)
     cash_only = allowance.reached
@@ -87,7 +88,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_edit(request: HttpRequest, id) -> HttpResponse:
+def account_edit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     initial = {
         "nickname": account.nickname,
@@ -117,7 +118,7 @@ def account_edit(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_POST
-def account_close(request: HttpRequest, id) -> HttpResponse:
+def account_close(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     try:
         services.bank_account_close(user=request.user, bank_account=account, request=request)
@@ -129,7 +130,7 @@ def account_close(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_POST
-def account_reopen(request: HttpRequest, id) -> HttpResponse:
+def account_reopen(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     try:
         account = services.bank_account_reopen(user=request.user, bank_account=account, request=request)
@@ -140,7 +141,7 @@ def account_reopen(request: HttpRequest, id) -> HttpResponse:
     return redirect("banking:account_detail", id=account.pk)
 
 
-def _account_detail(request: HttpRequest, account: BankAccount, **extra) -> HttpResponse:
+def _account_detail(request: AuthenticatedHttpRequest, account: BankAccount, **extra) -> HttpResponse:
     recent = selectors.recent_transactions(user=request.user, accounts=[account], bank_account=account, limit=10)
     selectors.attach_category_names(recent, user=request.user)
     context = {
@@ -156,20 +157,20 @@ def _account_detail(request: HttpRequest, account: BankAccount, **extra) -> Http
 
 
 @require_http_methods(["GET", "HEAD"])
-def account_detail(request: HttpRequest, id) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     return _account_detail(request, account)
 
 
 @reauthentication_required
-def _reveal(request: HttpRequest, account: BankAccount) -> HttpResponse:
+def _reveal(request: AuthenticatedHttpRequest, account: BankAccount) -> HttpResponse:
     number = services.bank_account_reveal_number(user=request.user, bank_account=account, request=request)
     return _account_detail(request, account, revealed_number=number)
 
 
 @require_POST
 @never_cache
-def account_reveal(request: HttpRequest, id) -> HttpResponse:
+def account_reveal(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     """The full number, after a fresh password (or second factor) check; the page hides it after a minute."""
     # Ownership first: someone else's id is a 404, not a re-authentication prompt.
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
@@ -177,7 +178,7 @@ def account_reveal(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_verify(request: HttpRequest, id) -> HttpResponse:
+def account_verify(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     verification = selectors.verification_for(account)
     form = VerifyForm(request.POST or None, currency=account.currency)
@@ -212,7 +213,7 @@ def account_verify(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_POST
-def account_resend_deposits(request: HttpRequest, id) -> HttpResponse:
+def account_resend_deposits(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     try:
         services.bank_account_resend_deposits(user=request.user, bank_account=account, request=request)
@@ -226,7 +227,7 @@ def account_resend_deposits(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_delete(request: HttpRequest, id) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     account = selectors.get_bank_account_for_user(user=request.user, bank_account_id=id)
     if request.method == "POST":
         services.bank_account_delete(user=request.user, bank_account=account, request=request)

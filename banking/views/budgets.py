@@ -6,11 +6,12 @@ Views stay thin: forms parse, services write, selectors read; every budget comes
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
 from banking.forms import (
     BudgetForm,
@@ -20,7 +21,7 @@ from banking.money import to_decimal_string
 
 
 @require_http_methods(["GET", "HEAD"])
-def budget_list(request: HttpRequest) -> HttpResponse:
+def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     budgets = selectors.budget_list(user=request.user)
     selectors.attach_category_names(budgets, user=request.user)
     return render(
@@ -31,7 +32,7 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def budget_new(request: HttpRequest) -> HttpResponse:
+def budget_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {}
     totals = selectors.totals_by_currency(selectors.bank_account_list(user=request.user))
     if totals:
@@ -54,7 +55,7 @@ def budget_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def budget_edit(request: HttpRequest, id) -> HttpResponse:
+def budget_edit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
     initial = {
         "name": budget.name,
@@ -84,7 +85,7 @@ def budget_edit(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def budget_delete(request: HttpRequest, id) -> HttpResponse:
+def budget_delete(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     budget = selectors.get_budget_for_user(user=request.user, budget_id=id)
     if request.method == "POST":
         services.budget_delete(user=request.user, budget=budget, request=request)

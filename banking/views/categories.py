@@ -7,17 +7,18 @@ Views stay thin: forms parse, services write, selectors read; every category com
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
 from banking.forms import apply_service_errors
 from banking.forms_rules import CategoryForm
 from banking.models.categories import PALETTE
 
 
-def _save(request: HttpRequest, form: CategoryForm, category=None) -> bool:
+def _save(request: AuthenticatedHttpRequest, form: CategoryForm, category=None) -> bool:
     try:
         if category is None:
             services.category_create(user=request.user, request=request, **form.cleaned_data)
@@ -33,7 +34,7 @@ def _save(request: HttpRequest, form: CategoryForm, category=None) -> bool:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def category_list(request: HttpRequest) -> HttpResponse:
+def category_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     categories = selectors.user_categories(user=request.user)
     form = CategoryForm(request.POST or None, initial={"color": PALETTE[len(categories) % len(PALETTE)]})
     if request.method == "POST" and form.is_valid() and _save(request, form):
@@ -50,7 +51,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def category_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def category_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     category = selectors.get_category_for_user(user=request.user, slug=slug)
     initial = {"name": category.name, "kind": category.kind, "color": category.color}
     form = CategoryForm(request.POST or None, initial=initial)
@@ -66,7 +67,7 @@ def category_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def category_delete(request: HttpRequest, slug: str) -> HttpResponse:
+def category_delete(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     category = selectors.get_category_for_user(user=request.user, slug=slug)
     if request.method == "POST":
         try:

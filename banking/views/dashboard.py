@@ -4,13 +4,14 @@ Views stay thin: forms parse, services write, selectors read.
 """
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import charts, selectors
 from billing.selectors import subscription_details, user_plan
 
@@ -18,7 +19,7 @@ DASHBOARD_CACHE_SECONDS = 600
 
 
 @require_http_methods(["GET", "HEAD"])
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The overview is cached as HTML under the user's data version, which every write that changes what it
     # shows moves on in its own transaction (banking.signals, accounts.services.user_data_changed). The date is
     # in the key because "this month" and budget periods follow it; the short name because the greeting
@@ -33,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/index.html", {"overview": mark_safe(overview)})  # noqa: S308 - our own HTML
 
 
-def _render_overview(request: HttpRequest, *, today) -> str:
+def _render_overview(request: AuthenticatedHttpRequest, *, today) -> str:
     summary = selectors.dashboard_summary(user=request.user, today=today)
     details = subscription_details(user=request.user)
     bars = [{"currency": currency, **charts.bar_chart(spends)} for currency, spends in summary.spending.items()]

@@ -6,10 +6,11 @@ background tasks; while one runs, the page shows its progress and static/js/impo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import demo_samples, selectors, services
 from banking.forms import apply_service_errors
 from banking.forms_imports import ImportMappingForm, ImportUploadForm
@@ -27,7 +28,7 @@ def _active_accounts(user):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = _active_accounts(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None, accounts=accounts)
     status = 200
@@ -70,7 +71,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def import_sample(request: HttpRequest) -> HttpResponse:
+def import_sample(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Import one of the sample files seed_demo left for this user, into the account it was made for."""
     sample = demo_samples.sample_file(user=request.user, name=request.POST.get("name", ""))
     if sample is None:
@@ -90,7 +91,7 @@ def _mapping_form(imp: Import, data=None) -> ImportMappingForm:
 
 
 @require_http_methods(["GET", "HEAD"])
-def import_detail(request: HttpRequest, id) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     imp = selectors.get_import_for_user(user=request.user, import_id=id)
     context: dict = {"imp": imp, "statuses": ImportRow.Status}
     if imp.status == Import.Status.NEEDS_MAPPING and imp.format == Import.Format.CSV:
@@ -113,7 +114,7 @@ def import_detail(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_POST
-def import_mapping(request: HttpRequest, id) -> HttpResponse:
+def import_mapping(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     imp = selectors.get_import_for_user(user=request.user, import_id=id)
     if imp.format == Import.Format.CSV:
         form = _mapping_form(imp, request.POST)
@@ -146,7 +147,7 @@ def _int(value) -> int:
 
 
 @require_POST
-def import_row_flip(request: HttpRequest, id, row: int) -> HttpResponse:
+def import_row_flip(request: AuthenticatedHttpRequest, id, row: int) -> HttpResponse:
     imp = selectors.get_import_for_user(user=request.user, import_id=id)
     try:
         services.import_row_flip(user=request.user, imp=imp, row=row, to_new=request.POST.get("to") == "new")
@@ -157,7 +158,7 @@ def import_row_flip(request: HttpRequest, id, row: int) -> HttpResponse:
 
 
 @require_POST
-def import_commit(request: HttpRequest, id) -> HttpResponse:
+def import_commit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     imp = selectors.get_import_for_user(user=request.user, import_id=id)
     try:
         services.import_commit(user=request.user, imp=imp, request=request)
@@ -167,7 +168,7 @@ def import_commit(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_POST
-def import_undo(request: HttpRequest, id) -> HttpResponse:
+def import_undo(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     imp = selectors.get_import_for_user(user=request.user, import_id=id)
     try:
         removed = services.import_undo(

@@ -2,18 +2,19 @@
 (missed ones flagged), and a button that looks through the history again (a background task)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services, tasks
 from banking.models import RecurringSeries
 from saas.background import enqueue_on_commit
 
 
 @require_http_methods(["GET", "HEAD"])
-def recurring_list(request: HttpRequest) -> HttpResponse:
+def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     grouped = selectors.recurring_list(user=request.user)
     today = timezone.localdate()
     return render(
@@ -29,7 +30,7 @@ def recurring_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def recurring_status(request: HttpRequest, id) -> HttpResponse:
+def recurring_status(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     series = selectors.get_series_for_user(user=request.user, series_id=id)
     status = request.POST.get("status", "")
     if status not in (RecurringSeries.Status.CONFIRMED, RecurringSeries.Status.DISMISSED):
@@ -44,7 +45,7 @@ def recurring_status(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_POST
-def recurring_scan(request: HttpRequest) -> HttpResponse:
+def recurring_scan(request: AuthenticatedHttpRequest) -> HttpResponse:
     enqueue_on_commit(tasks.recurring_detect, user_id=str(request.user.pk))
     messages.success(request, "Looking through your history for recurring payments: reload this page in a moment.")
     return redirect("banking:recurring_list")

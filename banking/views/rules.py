@@ -8,11 +8,12 @@ Views stay thin: forms parse, services write, selectors read; every rule comes t
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
 from banking.forms import apply_service_errors
 from banking.forms_rules import RuleForm
@@ -28,7 +29,7 @@ def _currency(accounts) -> str:
 
 
 @require_http_methods(["GET", "HEAD"])
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = selectors.bank_account_list(user=request.user)
     return render(
         request,
@@ -42,7 +43,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form(request: HttpRequest, rule: Rule | None = None) -> RuleForm:
+def _form(request: AuthenticatedHttpRequest, rule: Rule | None = None) -> RuleForm:
     accounts = selectors.bank_account_list(user=request.user)
     currency = _currency(accounts)
     initial, rows = RuleForm.initial_for(rule, currency) if rule is not None else ({}, 3)
@@ -58,7 +59,7 @@ def _form(request: HttpRequest, rule: Rule | None = None) -> RuleForm:
     )
 
 
-def _preview(request: HttpRequest, form: RuleForm) -> tuple[selectors.RulePreview | None, list[str]]:
+def _preview(request: AuthenticatedHttpRequest, form: RuleForm) -> tuple[selectors.RulePreview | None, list[str]]:
     """What the rule on the form matches now, or why it cannot be previewed yet."""
     if not form.is_valid():
         return None, ["Fill in the rule to see what it matches."]
@@ -74,7 +75,7 @@ def _preview(request: HttpRequest, form: RuleForm) -> tuple[selectors.RulePrevie
     return selectors.rule_preview(user=request.user, rule=rule), []
 
 
-def _save(request: HttpRequest, form: RuleForm, rule: Rule | None) -> Rule | None:
+def _save(request: AuthenticatedHttpRequest, form: RuleForm, rule: Rule | None) -> Rule | None:
     try:
         if rule is None:
             return services.rule_create(user=request.user, request=request, **form.cleaned_data["rule"])
@@ -84,7 +85,7 @@ def _save(request: HttpRequest, form: RuleForm, rule: Rule | None) -> Rule | Non
         return None
 
 
-def _rule_page(request: HttpRequest, rule: Rule | None) -> HttpResponse:
+def _rule_page(request: AuthenticatedHttpRequest, rule: Rule | None) -> HttpResponse:
     form = _form(request, rule)
     preview, problems = None, []
     if request.method == "POST" and "preview" in request.POST:
@@ -105,24 +106,24 @@ def _rule_page(request: HttpRequest, rule: Rule | None) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def rule_new(request: HttpRequest) -> HttpResponse:
+def rule_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _rule_page(request, None)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def rule_edit(request: HttpRequest, id) -> HttpResponse:
+def rule_edit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     return _rule_page(request, selectors.get_rule_for_user(user=request.user, rule_id=id))
 
 
 @require_POST
-def rule_preview(request: HttpRequest) -> HttpResponse:
+def rule_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The preview as a fragment, for the script that refreshes it while the rule is edited."""
     preview, problems = _preview(request, _form(request))
     return render(request, "banking/includes/rule_preview.html", {"preview": preview, "problems": problems})
 
 
 @require_POST
-def rule_apply(request: HttpRequest, id) -> HttpResponse:
+def rule_apply(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     rule = selectors.get_rule_for_user(user=request.user, rule_id=id)
     result, queued = services.rule_apply_requested(user=request.user, rule=rule, dry_run=False, request=request)
     if queued:
@@ -136,7 +137,7 @@ def rule_apply(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def rule_delete(request: HttpRequest, id) -> HttpResponse:
+def rule_delete(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     rule = selectors.get_rule_for_user(user=request.user, rule_id=id)
     if request.method == "POST":
         services.rule_delete(user=request.user, rule=rule, request=request)
@@ -157,14 +158,14 @@ def rule_delete(request: HttpRequest, id) -> HttpResponse:
 # --- "Always put <merchant> in <category>?" ------------------------------------------------------------
 
 
-def rule_prompt_offer(request: HttpRequest, txn: Transaction) -> None:
+def rule_prompt_offer(request: AuthenticatedHttpRequest, txn: Transaction) -> None:
     """After a person changed a transaction's category: offer to make it a rule (on the next history page)."""
     if txn.is_transfer or not (txn.merchant_name or txn.description):
         return
     request.session[PROMPT_KEY] = {"transaction_id": str(txn.pk), "category": txn.category}
 
 
-def rule_prompt_pop(request: HttpRequest) -> dict | None:
+def rule_prompt_pop(request: AuthenticatedHttpRequest) -> dict | None:
     """The pending offer, once, with what it would create; None when there is none (or it no longer fits)."""
     offer = request.session.pop(PROMPT_KEY, None) if PROMPT_KEY in request.session else None
     if not offer:
@@ -180,7 +181,7 @@ def rule_prompt_pop(request: HttpRequest) -> dict | None:
 
 
 @require_POST
-def rule_learn(request: HttpRequest) -> HttpResponse:
+def rule_learn(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make the offered rule, and apply it to the other transactions of that merchant."""
     txn = selectors.get_transaction_for_user(user=request.user, transaction_id=request.POST.get("transaction_id"))
     category = selectors.get_category_for_user(user=request.user, slug=request.POST.get("category"))

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
 from banking.forms import (
     TransactionFilterForm,
@@ -39,7 +40,7 @@ HISTORY_CACHE_SECONDS = 600
 
 
 @require_http_methods(["GET", "HEAD"])
-def transaction_list(request: HttpRequest) -> HttpResponse:
+def transaction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The heading, filters, rows and pager are cached as HTML under the user's data version, which every
     # write to a transaction, an account or a category moves on in its own database transaction (like the
     # dashboard's overview), and under the query: each filtered view and each page is its own entry. The
@@ -62,7 +63,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_history(request: HttpRequest) -> tuple[str, str, int, bool]:
+def _render_history(request: AuthenticatedHttpRequest) -> tuple[str, str, int, bool]:
     """The page's heading and its history (filters, rows, pager) as HTML; the status to answer with (400 for
     filters that do not hold, the form says why); and whether the HTML may be cached (not when the page
     carries an answer to this request only: errors, an expired cursor's fallback)."""
@@ -106,7 +107,7 @@ def _active_accounts(user) -> list[BankAccount]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def transaction_new(request: HttpRequest) -> HttpResponse:
+def transaction_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = _active_accounts(request.user)
     initial = {}
     if request.GET.get("account"):
@@ -144,7 +145,7 @@ def transaction_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def transaction_edit(request: HttpRequest, id) -> HttpResponse:
+def transaction_edit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
     account = txn.bank_account
     if txn.is_transfer:
@@ -193,7 +194,7 @@ def transaction_edit(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def transaction_delete(request: HttpRequest, id) -> HttpResponse:
+def transaction_delete(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
     if request.method == "POST":
         removed = services.transaction_delete(user=request.user, txn=txn, request=request)
@@ -216,7 +217,7 @@ def transaction_delete(request: HttpRequest, id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def transfer_new(request: HttpRequest) -> HttpResponse:
+def transfer_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = _active_accounts(request.user)
     form = TransferForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
