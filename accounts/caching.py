@@ -9,8 +9,9 @@ they expire on their own (the dashboard's after ten minutes).
 """
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
@@ -43,7 +44,7 @@ def user_cache_forget(*, user_id) -> int:
 def _forget_database(cache: DatabaseCache, fragment: str) -> int:
     db = router.db_for_write(cache.cache_model_class)
     connection = connections[db]
-    table = connection.ops.quote_name(cache._table)
+    table = connection.ops.quote_name(cache.cache_model_class._meta.db_table)
     column = connection.ops.quote_name("cache_key")
     with connection.cursor() as cursor:
         # A UUID has no LIKE wildcard in it; the pattern is still a parameter.
@@ -51,12 +52,21 @@ def _forget_database(cache: DatabaseCache, fragment: str) -> int:
         return max(cursor.rowcount, 0)
 
 
+class _LocMemInternals(Protocol):
+    """The private attributes of Django's LocMemCache used here, which django-stubs does not declare."""
+
+    _lock: AbstractContextManager
+    _cache: MutableMapping[str, Any]
+    _expire_info: MutableMapping[str, Any]
+
+
 def _forget_locmem(cache: LocMemCache, fragment: str) -> int:
-    with cache._lock:
-        keys = [key for key in cache._cache if fragment in key]
+    internals = cast(_LocMemInternals, cache)  # every LocMemCache has them (django/core/cache/backends/locmem.py)
+    with internals._lock:
+        keys = [key for key in internals._cache if fragment in key]
         for key in keys:
-            del cache._cache[key]
-            cache._expire_info.pop(key, None)
+            del internals._cache[key]
+            internals._expire_info.pop(key, None)
     return len(keys)
 
 

@@ -43,8 +43,9 @@ if admin.site.is_registered(DBTaskResult):
 
 @admin.register(DBTaskResult)
 class TaskResultAdmin(DBTaskResultAdmin):
-    list_display = ("task_name", "status", "attempt", "enqueued_at", "finished_at", "exception_class_path")
-    list_filter = (FailedForGoodFilter, "status", "queue_name")
+    # django_tasks_db's admin has no annotations, so mypy takes its tuples' lengths as their types.
+    list_display = ("task_name", "status", "attempt", "enqueued_at", "finished_at", "exception_class_path")  # type: ignore[assignment]
+    list_filter = (FailedForGoodFilter, "status", "queue_name")  # type: ignore[assignment]
     search_fields = ("id", "task_path")
     actions = ["run_again"]
 

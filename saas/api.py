@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -291,7 +292,8 @@ def make_api(**options: Any) -> NinjaAPI:
         **options,
     )
     for exception in (Exception, ApiError, HttpError, SchemaValidationError, Http404):
-        made.add_exception_handler(exception, handle_exception)
+        # ninja types a handler's argument as the exception or its class; it always passes the exception.
+        made.add_exception_handler(exception, handle_exception)  # type: ignore[arg-type]
     return made
 
 
@@ -300,7 +302,8 @@ def api_urls(ninja_api: NinjaAPI) -> tuple[list, str, str]:
     requires its auth (`auth=None` marks the public ones), and answers 401 JSON itself."""
     patterns, app_name, namespace = ninja_api.urls
     for pattern in patterns:
-        pattern.callback = login_not_required(pattern.callback)
+        if isinstance(pattern, URLPattern):  # ninja's urls are all patterns, no includes
+            pattern.callback = login_not_required(pattern.callback)
     return patterns, app_name, namespace
 
 

@@ -30,7 +30,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import partial
 from typing import Any
 
@@ -39,6 +39,7 @@ from django.db import transaction
 from django.tasks import Task, task
 from django.utils import timezone
 
+from saas.db import field_column
 from saas.logging import request_id_var
 
 logger = logging.getLogger("saas.tasks")
@@ -334,7 +335,7 @@ def _ready_tasks_sql(vendor: str) -> str:
     from django_tasks_db.models import DBTaskResult
 
     quote = connection.ops.quote_name
-    column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
+    column = {f.name: quote(field_column(f)) for f in DBTaskResult._meta.concrete_fields}
     return (
         f"SELECT COUNT(*), MIN(CASE WHEN {column['run_after']} = %s THEN {column['enqueued_at']} "  # noqa: S608 - names from the model, values are parameters
         f"ELSE {column['run_after']} END) FROM {quote(DBTaskResult._meta.db_table)} "
@@ -342,7 +343,7 @@ def _ready_tasks_sql(vendor: str) -> str:
     )
 
 
-def database_queue_stats() -> dict[str, int | float]:
+def database_queue_stats() -> dict[str, int | float | None]:
     """The database queue's READY tasks that are due (what `DBTaskResult.objects.ready()` selects): how many,
     and how long the oldest has waited since it was enqueued or its backoff ran out. Raises when the database
     cannot be reached, so this one query is also the health check's database check."""
@@ -359,12 +360,12 @@ def database_queue_stats() -> dict[str, int | float]:
     if isinstance(since, str):  # SQLite answers a MIN over a CASE as text
         since = parse_datetime(since)
     if since is not None and timezone.is_naive(since):
-        since = timezone.make_aware(since, timezone.UTC)
+        since = timezone.make_aware(since, UTC)
     oldest = (now - since).total_seconds() if since is not None else 0.0
     return {"queued": int(queued), "oldest_seconds": round(max(oldest, 0.0), 3)}
 
 
-def _redis_queue_stats() -> dict[str, int | float]:
+def _redis_queue_stats() -> dict[str, int | float | None]:
     from django_rq import get_queue
     from django_tasks_rq import Job
 
@@ -377,6 +378,6 @@ def _redis_queue_stats() -> dict[str, int | float]:
         if job is not None and job.enqueued_at is not None:
             enqueued_at = job.enqueued_at
             if timezone.is_naive(enqueued_at):
-                enqueued_at = timezone.make_aware(enqueued_at, timezone.UTC)
+                enqueued_at = timezone.make_aware(enqueued_at, UTC)
             oldest = (timezone.now() - enqueued_at).total_seconds()
     return {"queued": queued, "oldest_seconds": round(max(oldest, 0.0), 3)}

@@ -13,7 +13,9 @@ Redis (production's): see RedisCacheClient.
 import base64
 import pickle
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -28,20 +30,23 @@ CULL_EVERY = 100
 
 
 class DatabaseCache(DjangoDatabaseCache):
+    # Django's private culling method, which django-stubs does not declare.
+    _cull: Callable[[str, Any, datetime, int], None]
+
     def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
         timeout = self.get_backend_timeout(timeout)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
         table, key_column, value_column, expires_column = (
-            quote(name) for name in (self._table, "cache_key", "value", "expires")
+            quote(name) for name in (self.cache_model_class._meta.db_table, "cache_key", "value", "expires")
         )
         now = tz_now().replace(microsecond=0)
         if timeout is None:
             expires = datetime.max
         else:
             expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
-        expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
+        expires_db = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
         with connection.cursor() as cursor:
             if random.randrange(CULL_EVERY) == 0:
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - quoted names only
@@ -51,7 +56,7 @@ class DatabaseCache(DjangoDatabaseCache):
             if mode == "touch":
                 cursor.execute(
                     f"UPDATE {table} SET {expires_column} = %s WHERE {key_column} = %s",  # noqa: S608
-                    [expires, key],
+                    [expires_db, key],
                 )
                 return bool(cursor.rowcount)
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
@@ -61,7 +66,7 @@ class DatabaseCache(DjangoDatabaseCache):
                 f"INSERT INTO {table} ({key_column}, {value_column}, {expires_column}) VALUES (%s, %s, %s) "  # noqa: S608
                 f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = excluded.{value_column}, "
                 f"{expires_column} = excluded.{expires_column}{only_if_expired}",
-                [key, encoded, expires, *([connection.ops.adapt_datetimefield_value(now)] if mode == "add" else [])],
+                [key, encoded, expires_db, *([connection.ops.adapt_datetimefield_value(now)] if mode == "add" else [])],
             )
             return bool(cursor.rowcount)
 
@@ -70,6 +75,10 @@ class RedisCacheClient(DjangoRedisCacheClient):
     """Django's Redis client, keeping one `redis.Redis` per connection pool instead of making a new one for
     every cache call: its constructor registers ~170 response callbacks, a cost every request paid for its
     session read. The pools (and so the clients) stay per process; redis-py resets a pool after a fork."""
+
+    # Django's private attributes this class uses, which django-stubs does not declare.
+    _get_connection_pool: Callable[[bool], Any]
+    _client: Callable[..., Any]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

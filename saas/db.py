@@ -10,9 +10,16 @@ import functools
 from typing import Any, TypeVar
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, ForeignObjectRel, Model
 
 M = TypeVar("M", bound=Model)
+
+
+def field_column(field: Field | ForeignObjectRel | None) -> str:
+    """A concrete field's column (django-stubs types `column` as optional: only concrete fields have one)."""
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{field!r} has no column")
+    return field.column
 
 
 @functools.cache
@@ -27,7 +34,7 @@ def model_columns(model: type[Model], alias: str) -> tuple[str, list[tuple[Any, 
     for field in opts.concrete_fields:
         col = field.get_col(opts.db_table)  # a foreign key's column converts like the key it points to
         columns.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-    return ", ".join(f"{table}.{quote(f.column)}" for f in opts.concrete_fields), columns
+    return ", ".join(f"{table}.{quote(field_column(f))}" for f in opts.concrete_fields), columns
 
 
 def instance_from_row[M: Model](model: type[M], alias: str, row: tuple | list) -> M:
@@ -50,7 +57,7 @@ def _select_by_pk(model: type[Model], alias: str) -> str:
     template = "SELECT {} FROM {} WHERE {} = %s"
     if connection.features.has_select_for_update:
         template += " FOR UPDATE"
-    return template.format(model_columns(model, alias)[0], quote(opts.db_table), quote(opts.pk.column))
+    return template.format(model_columns(model, alias)[0], quote(opts.db_table), quote(field_column(opts.pk)))
 
 
 def locked_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
@@ -79,9 +86,9 @@ def _insert(model: type[Model], alias: str, conflict_field: str) -> tuple[str, l
     template = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING 1"
     sql = template.format(
         quote(opts.db_table),
-        ", ".join(quote(f.column) for f in fields),
+        ", ".join(quote(field_column(f)) for f in fields),
         ", ".join(["%s"] * len(fields)),
-        quote(conflict.column),
+        quote(field_column(conflict)),
     )
     return sql, fields
 

@@ -26,7 +26,7 @@ def cache_purge_expired() -> int:
             continue
         db = router.db_for_write(cache.cache_model_class)
         connection = connections[db]
-        table = connection.ops.quote_name(cache._table)
+        table = connection.ops.quote_name(cache.cache_model_class._meta.db_table)
         now = timezone.now().replace(microsecond=0)
         with connection.cursor() as cursor:
             cursor.execute(

@@ -22,7 +22,7 @@ api.add_router("", banking_rules_api.router)
 api.add_router("", banking_imports_api.router)
 
 # Staff sign in through allauth (rate limits, two-factor), never through the admin's own form.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign] # wraps the bound view
 
 
 class FaviconRedirect(RedirectView):

@@ -80,7 +80,7 @@ class HealthOut(Schema):
 def health(request: HttpRequest):
     """Whether this process reaches its database and its cache: 200 `healthy`, or 503 `unhealthy`."""
     database, tasks = _check_database_and_tasks()
-    services = {
+    services: dict[str, object] = {
         "database": "connected" if database else "unreachable",
         "cache": "connected" if _check_cache() else "unreachable",
     }

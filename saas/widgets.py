@@ -6,6 +6,7 @@ with four selects that is a large share of a page's time. These render the same 
 
 from django import forms
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -25,7 +26,7 @@ class FastSelect(forms.Select):
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308 - values escaped
 
 
-class FastInputMixin:
+class FastInputMixin(Input):
     """An <input> rendered directly: the markup of Django's `input.html`, without its template.
 
     A `type` set in the widget's attrs after construction (`attrs.update({"type": "search"})`) replaces the
