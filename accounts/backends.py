@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 
 from accounts.models import User
-from saas.db import instance_from_row, model_columns
+from saas.db import field_column, instance_from_row, model_columns
 
 
 @functools.cache
@@ -23,13 +23,17 @@ def _user_sql(alias: str) -> str:
     quote = connections[alias].ops.quote_name
     user, address = User._meta, EmailAddress._meta
     users, addresses = quote(user.db_table), quote(address.db_table)
-    column = address.get_field
-    verified = (
-        f"EXISTS (SELECT 1 FROM {addresses} WHERE {addresses}.{quote(column('user').column)} = "  # noqa: S608 - names from the models
-        f"{users}.{quote(user.pk.column)} AND {addresses}.{quote(column('verified').column)} AND "
-        f"LOWER({addresses}.{quote(column('email').column)}) = LOWER({users}.{quote(user.get_field('email').column)}))"
+
+    def column(table: str, meta, name: str) -> str:
+        return f"{table}.{quote(field_column(meta.pk if name == 'pk' else meta.get_field(name)))}"
+
+    user_pk, user_email = column(users, user, "pk"), column(users, user, "email")
+    owner, verified, email = (column(addresses, address, name) for name in ("user", "verified", "email"))
+    is_verified = (
+        f"EXISTS (SELECT 1 FROM {addresses} WHERE {owner} = {user_pk} "  # noqa: S608 - names from the models
+        f"AND {verified} AND LOWER({email}) = LOWER({user_email}))"
     )
-    return f"SELECT {model_columns(User, alias)[0]}, {verified} FROM {users} WHERE {users}.{quote(user.pk.column)} = %s"  # noqa: S608
+    return f"SELECT {model_columns(User, alias)[0]}, {is_verified} FROM {users} WHERE {user_pk} = %s"  # noqa: S608
 
 
 def user_with_email_verified(user_id) -> User | None:

@@ -56,6 +56,7 @@ def email_queue(*, message: EmailMessage, user_id=None, kind: str = "") -> Outbo
 
 
 def _as_message(row: OutboundEmail) -> EmailMessage:
+    message: EmailMessage
     if row.html_body:
         message = EmailMultiAlternatives(row.subject, row.body, row.from_email, row.to, headers=row.headers)
         message.attach_alternative(row.html_body, "text/html")

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 
 from accounts.avatars import avatar_validate
-from accounts.models import API_TOKEN_EXPIRY_DAYS, API_TOKEN_EXPIRY_ERROR, ApiToken
+from accounts.models import API_TOKEN_EXPIRY_DAYS, API_TOKEN_EXPIRY_ERROR, ApiToken, api_token_field_error
 
 EMAIL_LABEL = "E-mail"
 
@@ -137,7 +137,7 @@ NO_EXPIRY = "none"
 
 def _token_field_error(field: str, code: str) -> str:
     """The model's message, so the form and the model say the same thing."""
-    return ApiToken._meta.get_field(field).error_messages[code]
+    return api_token_field_error(field, code)
 
 
 class ApiTokenForm(forms.Form):

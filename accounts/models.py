@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
+
+    # Set by accounts.backends on the signed-in user it loads (in the same query); absent on other instances.
+    email_verified: bool
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -130,6 +133,14 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(api_token_live_q(now or timezone.now()))
 
 
+def api_token_field_error(field_name: str, code: str) -> str:
+    """The message an ApiToken field gives for `code`, so the form and the model say the same thing."""
+    field = ApiToken._meta.get_field(field_name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{field_name} is not a field of ApiToken")
+    return str(field.error_messages[code])
+
+
 class ApiToken(models.Model):
     """A personal API token: `lgy_<public_id>_<secret>`; only a SHA-256 hash of the secret is kept.
 
@@ -167,6 +178,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
+
+    # Set by accounts.selectors.user_api_tokens on the tokens it lists.
+    status_now: str
 
     class Meta:
         ordering = ["-created_at"]
@@ -207,7 +221,7 @@ class ApiToken(models.Model):
         super().clean()
         name = (self.name or "").strip()
         if self.name and not name:  # an empty name is already reported by clean_fields
-            raise ValidationError({"name": self._meta.get_field("name").error_messages["blank"]})
+            raise ValidationError({"name": api_token_field_error("name", "blank")})
         self.name = name
         if self.expires_at is not None and self.expires_at - self.created_at not in API_TOKEN_LIFETIMES:
             raise ValidationError({"expires_at": API_TOKEN_EXPIRY_ERROR})

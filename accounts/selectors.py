@@ -1,7 +1,7 @@
 """Reads for accounts: profile picture, security overview, sessions, the audit log's two views, the data export."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,7 +19,7 @@ from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
 from accounts import registry
-from accounts.audit import ACTIONS, ACTIVITY, SECURITY, audit_actions_of_kind, audit_names
+from accounts.audit import ACTIONS, ACTIVITY, SECURITY, AuditKind, audit_actions_of_kind, audit_names
 from accounts.models import MAX_LIVE_API_TOKENS, ApiToken, AuditEvent, User, api_token_live_q
 
 EXPORT_CHUNK_SIZE = 500
@@ -124,7 +124,7 @@ def _activity_rows(user: User, events: list[AuditEvent]) -> list[ActivityRow]:
     return rows
 
 
-def _kind_events(user: User, kind: str):
+def _kind_events(user: User, kind: AuditKind):
     # Filtered in the database, so a flood of one kind never pushes the other off its page.
     return AuditEvent.objects.filter(user=user, action__in=audit_actions_of_kind(kind)).order_by("-created_at", "-id")
 
@@ -202,7 +202,7 @@ class SessionRow:
 
 def user_sessions(*, user: User, current_session_key: str | None) -> list[SessionRow]:
     """The user's live sessions, this device first, then the most recently seen; one query."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     sessions = UserSession.objects.filter(user=user, last_seen_at__gte=cutoff).order_by("-last_seen_at")
     rows = [
         SessionRow(
@@ -227,7 +227,7 @@ API_TOKENS_LISTED = MAX_LIVE_API_TOKENS + 30
 
 @dataclass(frozen=True)
 class ApiTokenList:
-    tokens: list[ApiToken]
+    tokens: Sequence[ApiToken]
     live_count: int
 
     @property

@@ -57,7 +57,7 @@ def user_update_profile(
     old_file = user.avatar
     try:
         with transaction.atomic():
-            details = {"name_changed": user.name != name.strip()}
+            details: dict[str, bool | str] = {"name_changed": user.name != name.strip()}
             user.name = name.strip()
             if new_file:
                 user.avatar = new_file

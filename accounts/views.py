@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -47,9 +48,10 @@ def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-def avatar(request: AuthenticatedHttpRequest) -> HttpResponse:
+def avatar(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The signed-in user's uploaded picture, or their initials drawn as SVG."""
     user = request.user
+    response: HttpResponseBase
     if user.avatar and default_storage.exists(user.avatar):
         response = FileResponse(default_storage.open(user.avatar, "rb"), content_type="image/png")
     else:
