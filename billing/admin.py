@@ -52,7 +52,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Re-sync these users' subscriptions from Polar", permissions=["resync"])
     def resync_users(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
-        users = {subscription.user for subscription in queryset.select_related("user") if subscription.user_id}
+        users = {subscription.user for subscription in queryset.select_related("user") if subscription.user is not None}
         if not users:
             self.message_user(request, "None of these subscriptions is linked to a user.", messages.WARNING)
             return

@@ -58,6 +58,7 @@ def _seeds(user: User) -> tuple[set[str], set[str]]:
     """The identifiers we hold for the user: their id and addresses, their objects' ids, and what their linked
     deliveries and checkouts name."""
     ids = {str(user.pk)}
+    row: tuple[str, ...]
     for row in Subscription.objects.filter(user=user).values_list("id", "customer_id", "checkout_id"):
         ids.update(row)
     for row in Order.objects.filter(user=user).values_list("id", "customer_id", "subscription_id", "checkout_id"):

@@ -29,6 +29,9 @@ class Plan(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The product before a save, set by billing.signals so both products' subscribers see a change.
+    _product_before: str | None
+
     class Meta:
         ordering = ["sort_order", "price_amount"]
 

@@ -133,15 +133,15 @@ class PolarClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error = exc
             self._log(method, path, response, started, attempt, error=error)
-            if error is not None:
-                retryable = idempotent or _nothing_sent(error)
+            if response is None:  # the request raised `error`
+                retryable = error is not None and (idempotent or _nothing_sent(error))
             else:
                 retryable = response.status_code in RETRY_STATUSES and (idempotent or response.status_code == 429)
             if retryable and attempt < self.retries:
                 self._sleep_before_retry(attempt, response)
                 attempt += 1
                 continue
-            if error is not None:
+            if response is None:
                 kind = "did not answer in time" if isinstance(error, requests.Timeout) else "could not be reached"
                 raise PolarError(f"Polar {kind} ({type(error).__name__}).") from None
             return self._decode(response)

@@ -163,8 +163,8 @@ def payment(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The seed's gated page: the subscriber's plan at a glance; everyone else sees it blurred."""
     details = selectors.subscription_details(user=request.user)
     context: dict = {"details": details, "subscribed": details.has_subscription}
-    if details.has_subscription:
-        subscription = details.subscription
+    subscription = details.subscription
+    if details.has_subscription and subscription is not None:  # a subscription comes with has_subscription
         totals = selectors.user_orders(user=request.user).aggregate(
             paid=Sum("total_amount", filter=Q(paid=True)),
             refunded=Sum("refunded_amount"),

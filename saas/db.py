@@ -9,6 +9,7 @@ per model, and pass every value as a parameter; they work on PostgreSQL and SQLi
 import functools
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router
 from django.db.models import Field, ForeignObjectRel, Model
 
@@ -73,6 +74,14 @@ def locked_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
         cursor.execute(_select_by_pk(model, alias), [model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     return None if row is None else instance_from_row(model, alias, row)
+
+
+def locked_conflicting_row[M: Model](model: type[M], pk: Any) -> M:
+    """`locked_by_pk` after `insert_if_absent` found the row there: another transaction inserted it first."""
+    row = locked_by_pk(model, pk)
+    if row is None:  # not reached: the insert conflicted with a committed row, and nothing deletes them here
+        raise ObjectDoesNotExist(f"{model.__name__} {pk} conflicted on insert but cannot be read")
+    return row
 
 
 @functools.cache

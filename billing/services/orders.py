@@ -20,7 +20,7 @@ from billing.services.polar_data import (
     user_id_if_exists,
     warn_unlinked,
 )
-from saas.db import insert_if_absent, locked_by_pk
+from saas.db import insert_if_absent, locked_by_pk, locked_conflicting_row
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def order_upsert_from_polar(*, data: dict[str, Any], source: str = "webhook", us
             order.full_clean(exclude=["user"], validate_unique=False)
             if insert_if_absent(order):
                 return UpsertResult(order, user_id)
-            order = locked_by_pk(Order, polar_id)
+            order = locked_conflicting_row(Order, polar_id)
             if incoming < order.version_at:
                 return UpsertResult(order, user_id)
         for name, value in fields.items():

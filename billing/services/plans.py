@@ -60,7 +60,9 @@ class PlanSyncResult:
 
 
 def _plan_fields_from_product(product: dict[str, Any]) -> dict[str, Any]:
-    metadata = product.get("metadata") if isinstance(product.get("metadata"), dict) else {}
+    metadata = product.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     name = text_of(product, "name", 100).strip() or "Plan"
     slug = slugify(str(metadata.get("slug") or "")) or slugify(name)
     prices = [price for price in product.get("prices") or [] if isinstance(price, dict)]
@@ -72,7 +74,7 @@ def _plan_fields_from_product(product: dict[str, Any]) -> dict[str, Any]:
         for benefit in product.get("benefits") or []
         if isinstance(benefit, dict) and benefit.get("description")
     ]
-    fields = {
+    fields: dict[str, Any] = {
         "slug": slug[:50],
         "name": name,
         "description": text_of(product, "description"),

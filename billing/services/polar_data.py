@@ -3,7 +3,7 @@
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -38,7 +38,7 @@ def datetime_of(data: dict[str, Any], key: str, *, required: bool = False) -> da
     if value is None:
         raise PolarPayloadError(f"`{key}` is not a date-time: {raw!r}.")
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.UTC)
+        value = timezone.make_aware(value, UTC)
     return value
 
 

@@ -28,7 +28,7 @@ from billing.services.polar_data import (
     resolve_user,
     text_of,
 )
-from saas.db import insert_if_absent, locked_by_pk
+from saas.db import insert_if_absent, locked_by_pk, locked_conflicting_row
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def subscription_upsert_from_polar(
                 _audit_subscription(subscription, changes, user_id=subscription.user_id, source=source)
                 return UpsertResult(subscription, user_id, created=True, changes=changes)
             # Another delivery inserted it first: lock theirs and compare like any update.
-            subscription = locked_by_pk(Subscription, polar_id)
+            subscription = locked_conflicting_row(Subscription, polar_id)
         if is_stale(
             incoming=incoming,
             stored=subscription.version_at,
