@@ -3,7 +3,7 @@ right currency, dates into dates); the models and services decide what is valid,
 and the admin alike, and `apply_service_errors` puts their messages next to the fields.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,6 +27,11 @@ DATE_FORMATS = ["%Y-%m-%d"]
 # Until a page hands over the user's own categories (`categories=`): the default set, less the system's.
 DEFAULT_CHOICES = [c for c in DefaultCategory.choices if c[0] != Category.VERIFICATION]
 CATEGORY_CHOICE_ERRORS = {"invalid_choice": "Choose one of your categories from the list."}
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, declared as a ChoiceField (django-stubs types `form.fields` as plain Fields)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def category_choices(categories, *, spending: bool = False) -> list[tuple[str, str]]:
@@ -189,7 +194,8 @@ class BankAccountForm(OpeningBalanceFields):
             yield field, schemes, field.name in self.NEEDED
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("account_type") == BankAccount.AccountType.CASH:
             scheme = Scheme.NONE
         else:
@@ -218,7 +224,8 @@ class BankAccountEditForm(OpeningBalanceFields):
         self.fields["bank_name"].required = not account.is_cash
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.clean_opening(cleaned, self.account.currency)
         return cleaned
 
@@ -236,7 +243,8 @@ class VerifyForm(forms.Form):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["amounts"] = [_parse_amount_field(self, name, self.currency.code) for name in ("amount_1", "amount_2")]
         return cleaned
 
@@ -270,13 +278,14 @@ class TransactionForm(forms.Form):
 
     def __init__(self, *args, accounts: list[BankAccount], categories=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(categories)
+        choice_field(self, "category").choices = category_choices(categories)
         self.accounts = {str(a.pk): a for a in accounts}
-        self.fields["bank_account_id"].choices = _account_choices(accounts)
+        choice_field(self, "bank_account_id").choices = _account_choices(accounts)
         self.fields["transaction_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         account = self.accounts.get(cleaned.get("bank_account_id") or "")
         cleaned["bank_account"] = account
         if account is not None:
@@ -293,7 +302,7 @@ class TransferEditForm(forms.Form):
 
     def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(categories)
+        choice_field(self, "category").choices = category_choices(categories)
 
 
 class TransferForm(forms.Form):
@@ -319,14 +328,15 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.accounts = {str(a.pk): a for a in accounts}
         choices = _account_choices(accounts)
-        self.fields["from_account_id"].choices = choices
-        self.fields["to_account_id"].choices = choices
+        choice_field(self, "from_account_id").choices = choices
+        choice_field(self, "to_account_id").choices = choices
         if len(choices) > 1:
             self.fields["to_account_id"].initial = choices[1][0]
         self.fields["transaction_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         source = self.accounts.get(cleaned.get("from_account_id") or "")
         target = self.accounts.get(cleaned.get("to_account_id") or "")
         cleaned["from_account"], cleaned["to_account"] = source, target
@@ -356,14 +366,15 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
+        choice_field(self, "category").choices = [
             c for c in category_choices(categories, spending=True) if categories is not None or c[0] not in
             (Category.INCOME, Category.TRANSFER)
         ]  # fmt: skip
         self.fields["start_date"].initial = timezone.localdate
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("currency"):
             cleaned["amount"] = _parse_amount_field(self, "amount", cleaned["currency"])
         return cleaned
@@ -393,9 +404,9 @@ class TransactionFilterForm(forms.Form):
     def __init__(self, *args, accounts: list[BankAccount], categories=None, **kwargs):
         super().__init__(*args, **kwargs)
         if categories is not None:  # every one of the user's, the system's included: it is only a filter
-            self.fields["category"].choices = [("", "All categories"), *((c.slug, c.name) for c in categories)]
+            choice_field(self, "category").choices = [("", "All categories"), *((c.slug, c.name) for c in categories)]
         # Without the currency: the filter's box is narrow on a phone, and a name cut short is no use.
-        self.fields["account"].choices = [("", "All accounts"), *((str(a.pk), a.label) for a in accounts)]
+        choice_field(self, "account").choices = [("", "All accounts"), *((str(a.pk), a.label) for a in accounts)]
         self.fields["q"].widget.attrs.update({"placeholder": "Description or merchant", "type": "search"})
 
     def filters(self) -> TransactionFilters | None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from banking.forms import ACCOUNT_CHOICE_ERRORS, _account_choices
+from banking.forms import ACCOUNT_CHOICE_ERRORS, _account_choices, choice_field
 from banking.models import BankAccount
 
 
@@ -20,10 +20,11 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, accounts: list[BankAccount], **kwargs):
         super().__init__(*args, **kwargs)
         self.accounts = {str(a.pk): a for a in accounts}
-        self.fields["bank_account_id"].choices = _account_choices(accounts)
+        choice_field(self, "bank_account_id").choices = _account_choices(accounts)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["bank_account"] = self.accounts.get(cleaned.get("bank_account_id") or "")
         return cleaned
 
@@ -75,10 +76,10 @@ class ImportMappingForm(forms.Form):
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.COLUMN_FIELDS:
-            self.fields[name].choices = [("", "—"), *((c, c) for c in columns)]
+            choice_field(self, name).choices = [("", "—"), *((c, c) for c in columns)]
         guessed = (self.initial or {}).get("date_format")
         if guessed and guessed not in dict(MAPPING_DATE_FORMATS):
-            self.fields["date_format"].choices = [(guessed, guessed), *MAPPING_DATE_FORMATS]
+            choice_field(self, "date_format").choices = [(guessed, guessed), *MAPPING_DATE_FORMATS]
 
     def mapping(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)} | {

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from banking.forms import CATEGORY_CHOICE_ERRORS, _parse_amount_field, amount_input, category_choices
+from banking.forms import CATEGORY_CHOICE_ERRORS, _parse_amount_field, amount_input, category_choices, choice_field
 from banking.models import BankAccount, CategoryKind, Rule
 from banking.money import parse_signed_amount, to_decimal_string
 
@@ -60,8 +60,8 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.currency = currency
         self.accounts = {str(a.pk): a for a in accounts}
-        self.fields["bank_account"].choices = [("", "Any account"), *((str(a.pk), a.label) for a in accounts)]
-        self.fields["set_category"].choices = [("", "Leave as it is"), *category_choices(categories)]
+        choice_field(self, "bank_account").choices = [("", "Any account"), *((str(a.pk), a.label) for a in accounts)]
+        choice_field(self, "set_category").choices = [("", "Leave as it is"), *category_choices(categories)]
         self.rows = rows
         for n in range(rows):
             self.fields[f"field_{n}"] = forms.ChoiceField(label="Field", choices=ROW_FIELDS, required=False)
@@ -104,7 +104,8 @@ class RuleForm(forms.Form):
             yield [self[f"field_{n}"], self[f"op_{n}"], self[f"value_{n}"], self[f"value2_{n}"]]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         conditions: list[dict[str, Any]] = []
         for n in range(self.rows):
             value = (cleaned.get(f"value_{n}") or "").strip()
@@ -189,7 +190,8 @@ class AlertSettingsForm(forms.Form):
         return initial
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         thresholds = []
         for part in (cleaned.get("budget_thresholds") or "").replace("%", "").split(","):
             if part.strip():
