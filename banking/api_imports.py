@@ -45,7 +45,7 @@ def import_list(request: AuthenticatedHttpRequest, limit: Limit = 50, cursor: st
 @router.post("/imports", response={201: schemas.ImportOne, **errors(400, 404, 413)})
 def import_create(
     request: AuthenticatedHttpRequest,
-    file: File[UploadedFile] = None,  # type: ignore[assignment] - checked below, after the size
+    file: File[UploadedFile] = None,  # type: ignore[assignment]  # checked below, after the size
     bank_account_id: Form[str] = "",
     mapping: Form[str] = "",
 ):

@@ -47,7 +47,7 @@ SCHEME_FIELDS: dict[str, tuple[str, ...]] = {
 }
 IDENTIFIER_FIELDS = ("account_number", "routing_number", "iban", "bic", "sort_code")
 # The country a scheme implies when none is given (an IBAN carries its own).
-SCHEME_COUNTRY = {Scheme.US_ACH: "US", Scheme.UK: "GB"}
+SCHEME_COUNTRY: dict[str, str] = {Scheme.US_ACH: "US", Scheme.UK: "GB"}
 
 _ALNUM = re.compile(r"^[A-Z0-9]+$")
 _SEPARATORS = re.compile(r"[\s\-./]")

@@ -193,7 +193,7 @@ def _other_currency(sign: str) -> str | None:
 
 
 def _without_sign(raw: str, currency: Currency) -> str:
-    prefix, body, suffix = _SIGN_SPLIT.fullmatch(raw).groups()  # type: ignore[union-attr] - always matches
+    prefix, body, suffix = _SIGN_SPLIT.fullmatch(raw).groups()  # type: ignore[union-attr]  # always matches
     for sign in (prefix, suffix):
         if not sign or sign.casefold() in _signs(currency):
             continue

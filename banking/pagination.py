@@ -75,7 +75,7 @@ def _decode_value(value: Any) -> Any:
 
 
 def encode_cursor(keyset: Keyset, values: tuple, *, backwards: bool = False) -> str:
-    payload = {"k": [_encode_value(v) for v in values]}
+    payload: dict[str, Any] = {"k": [_encode_value(v) for v in values]}
     if backwards:
         payload["b"] = 1
     return signing.dumps(payload, salt=keyset.salt)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from ninja import Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
 
+from banking.identifiers import Scheme
 from banking.models import BankAccount, Budget, Category, Transaction
 from saas.schemas import IsoDate, MinorUnits, Text
 
@@ -170,7 +171,7 @@ class BankAccountIn(Schema):
     nickname: Text = ""
     currency: str | None = None
     country: str | None = None
-    scheme: BankAccount.Scheme | None = None
+    scheme: Scheme | None = None
     account_number: str | None = None
     routing_number: str | None = None
     iban: str | None = None

@@ -56,7 +56,8 @@ class ImportOut(Schema):
 
     @staticmethod
     def resolve_progress(obj: Import) -> dict[str, Any]:
-        step = {Import.Status.PARSING: "reading", Import.Status.IMPORTING: "importing"}.get(obj.status)
+        steps: dict[str, str] = {Import.Status.PARSING: "reading", Import.Status.IMPORTING: "importing"}
+        step = steps.get(obj.status)
         return {"step": step, "done": obj.progress_done, "total": obj.progress_total}
 
     @staticmethod

@@ -86,7 +86,8 @@ def _events(source: BinaryIO) -> Iterator[tuple[str, Element]]:
 def _entries(source: BinaryIO) -> Iterator[tuple[int, Element | None, Element | None]]:
     """(statement index, its `<Acct>` once read, an `<Ntry>` or None) in file order; each entry is removed
     from the tree after it is used, so memory stays flat."""
-    statement, account, parents = -1, None, []
+    statement, account = -1, None
+    parents: list[Element] = []
     for event, element in _events(source):
         name = _local(element.tag)
         if event == "start":
@@ -174,9 +175,9 @@ def _row(number: int, entry: Element) -> ParsedRow | RowProblem:
         booked, value = _date(_child(entry, "BookgDt")), _date(_child(entry, "ValDt"))
     except ValueError as error:
         return RowProblem(row=number, message=f"Entry {number}: {error}.")
-    if booked is None and value is None:
-        return RowProblem(row=number, message=f"Entry {number} has no booking or value date.")
     posting = booked or value
+    if posting is None:
+        return RowProblem(row=number, message=f"Entry {number} has no booking or value date.")
     details = [tx for group in _children(entry, "NtryDtls") for tx in _children(group, "TxDtls")]
     single = details[0] if len(details) == 1 else None
     remittance = " ".join(

@@ -10,6 +10,7 @@ import io
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import BinaryIO
 
 from banking.importers.base import (
@@ -109,7 +110,8 @@ def _is_data(cell: str) -> bool:
 
 
 def _column_names(header: list[str], width: int) -> list[str]:
-    names, seen = [], Counter()
+    names: list[str] = []
+    seen: Counter[str] = Counter()
     for number in range(width):
         name = clip(header[number], 60) if number < len(header) else ""
         name = name or f"Column {number + 1}"
@@ -155,7 +157,7 @@ def _cell(record: list[str], columns: list[str], name: str | None) -> str:
     return record[index].strip() if index < len(record) else ""
 
 
-def _amount(record: list[str], columns: list[str], mapping: dict) -> tuple[object, str]:
+def _amount(record: list[str], columns: list[str], mapping: dict) -> tuple[Decimal | None, str]:
     """The signed amount of a record, or None and what is wrong."""
     separator = mapping.get("decimal_separator") or "."
     try:
@@ -166,8 +168,8 @@ def _amount(record: list[str], columns: list[str], mapping: dict) -> tuple[objec
             credit = _cell(record, columns, mapping.get("credit"))
             if not debit and not credit:
                 return None, "it has no amount (both the debit and the credit column are empty)."
-            paid_out = abs(parse_amount_text(debit, decimal_separator=separator)) if debit else 0
-            paid_in = abs(parse_amount_text(credit, decimal_separator=separator)) if credit else 0
+            paid_out = abs(parse_amount_text(debit, decimal_separator=separator)) if debit else Decimal(0)
+            paid_in = abs(parse_amount_text(credit, decimal_separator=separator)) if credit else Decimal(0)
             value = paid_in - paid_out
     except AmountError as error:
         return None, str(error)
@@ -192,7 +194,7 @@ def _row(number: int, record: list[str], columns: list[str], mapping: dict) -> P
     return ParsedRow(
         row=number,
         transaction_date=day,
-        amount=value,  # type: ignore[arg-type] - a Decimal when there is no problem
+        amount=value,
         description=description,
         merchant_name=merchant,
         external_id=external_id(_cell(record, columns, mapping.get("external_id"))),

@@ -6,13 +6,19 @@ the limit, the body is skipped, nothing reaches the disk, and `request.upload_to
 answer 413. A body that lies about its length is stopped once it passes the limit.
 """
 
+from typing import cast
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
 # Room for the multipart framing and the small form fields sent with the file.
 OVERHEAD = 64 * 1024
+
+
+class _FlaggedRequest(HttpRequest):
+    upload_too_large: bool
 
 
 def is_too_large(request) -> bool:
@@ -26,7 +32,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def _refuse(self) -> None:
         if self.request is not None:
-            self.request.upload_too_large = True
+            cast(_FlaggedRequest, self.request).upload_too_large = True
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > settings.IMPORT_MAX_BYTES + OVERHEAD:

@@ -49,7 +49,7 @@ class AlertSettings(models.Model):
         return cls(user=user)
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | list[str]] = {}
         thresholds = self.budget_thresholds
         if (
             not isinstance(thresholds, list)

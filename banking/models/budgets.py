@@ -44,6 +44,9 @@ class Budget(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The owner's categories, read once (banking.models.categories.known_categories).
+    _known_categories: dict[str, str]
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -60,7 +63,7 @@ class Budget(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | list[str]] = {}
         try:
             validate_category_field(self, spending=True)
         except ValidationError as error:

@@ -6,6 +6,8 @@ A category's `kind` decides what counts as spending and as income, here and nowh
 """
 
 import uuid
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -125,7 +127,21 @@ def user_category_kinds(user_id) -> dict[str, str]:
     return dict(Category.objects.filter(user_id=user_id).values_list("slug", "kind"))
 
 
-def known_categories(obj: models.Model) -> dict[str, str]:
+class Categorised(Protocol):
+    """A model the owner's categories apply to (transactions, budgets, rules)."""
+
+    _known_categories: dict[str, str]
+
+    @property
+    def user_id(self) -> Any: ...
+
+
+class HasCategory(Categorised, Protocol):
+    @property
+    def category(self) -> str: ...
+
+
+def known_categories(obj: Categorised) -> dict[str, str]:
     """The owner's slug -> kind, read once per object; bulk writers hand it over with `share_categories`."""
     known = getattr(obj, "_known_categories", None)
     if known is None:
@@ -134,7 +150,7 @@ def known_categories(obj: models.Model) -> dict[str, str]:
     return known
 
 
-def share_categories(objects, kinds: dict[str, str]) -> None:
+def share_categories(objects: Iterable[Categorised], kinds: dict[str, str]) -> None:
     """Give every object of a bulk write the owner's categories, so validating them costs no query each."""
     for obj in objects:
         obj._known_categories = kinds
@@ -149,7 +165,7 @@ def category_error(slug: str, kinds: dict[str, str], *, spending: bool = False) 
     return f"Choose {label}: one of {', '.join(usable)}."
 
 
-def validate_category_field(obj: models.Model, *, spending: bool = False) -> None:
+def validate_category_field(obj: HasCategory, *, spending: bool = False) -> None:
     """The model-level check shared by transactions and budgets (their `clean()`)."""
     slug = obj.category
     kinds = known_categories(obj)

@@ -52,6 +52,9 @@ class Rule(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The owner's categories, read once (banking.models.categories.known_categories).
+    _known_categories: dict[str, str]
+
     class Meta:
         ordering = ["priority", "created_at", "id"]
         constraints = [

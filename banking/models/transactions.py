@@ -76,6 +76,9 @@ class Transaction(models.Model):
     # The fields rules may set, and their bit in `hand_set`.
     HAND_SET = {"category": 1, "merchant_name": 2, "description": 4}
 
+    # The owner's categories, read once (banking.models.categories.known_categories).
+    _known_categories: dict[str, str]
+
     class Meta:
         ordering = ["-transaction_date", "-created_at", "-id"]
         constraints = [
@@ -129,7 +132,7 @@ class Transaction(models.Model):
         return f"{self.transaction_date} {self.description} {self.signed_amount} {self.currency}"
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | list[str]] = {}
         dates = (self.transaction_date, self.posting_date)
         if all(isinstance(d, datetime.date) for d in dates) and self.posting_date < self.transaction_date:
             errors["posting_date"] = "The posting date cannot be before the transaction date."

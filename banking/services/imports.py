@@ -166,7 +166,7 @@ def import_set_mapping(*, user: User, imp: Import, mapping: Any, request: HttpRe
 
 
 def _state_message(imp: Import, step: str) -> str:
-    messages = {
+    messages: dict[str, str] = {
         Import.Status.PARSING: "the file is still being read",
         Import.Status.NEEDS_MAPPING: "it needs its mapping confirmed first",
         Import.Status.READY: "it has not been imported yet",
