@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import AuthenticatedHttpRequest, signed_in_user
 from banking import services
 from banking.models import BankAccount, Budget, MicroDepositVerification, Transaction
 from banking.money import format_money
@@ -86,7 +87,7 @@ class BankAccountAdmin(admin.ModelAdmin):
         return format_money(obj.balance, obj.currency)
 
     @admin.action(description="Suspend the selected accounts", permissions=["change"])
-    def suspend_accounts(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def suspend_accounts(self, request: AuthenticatedHttpRequest, queryset: QuerySet) -> None:
         count = 0
         for account in queryset:
             services.bank_account_suspend(actor=request.user, bank_account=account, request=request)
@@ -94,7 +95,7 @@ class BankAccountAdmin(admin.ModelAdmin):
         self.message_user(request, f"Suspended {count} account(s).", messages.SUCCESS)
 
     @admin.action(description="Activate the selected accounts", permissions=["change"])
-    def activate_accounts(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def activate_accounts(self, request: AuthenticatedHttpRequest, queryset: QuerySet) -> None:
         count = 0
         for account in queryset:
             services.bank_account_activate(actor=request.user, bank_account=account, request=request)
@@ -145,10 +146,12 @@ class BudgetAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Budget, form, change: bool) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.BUDGET_FIELDS}
         if changes:
-            services.budget_update(user=obj.user, budget=obj, changes=changes, request=request, actor=request.user)
+            services.budget_update(
+                user=obj.user, budget=obj, changes=changes, request=request, actor=signed_in_user(request)
+            )
 
     def delete_model(self, request: HttpRequest, obj: Budget) -> None:
-        services.budget_delete(user=obj.user, budget=obj, request=request, actor=request.user)
+        services.budget_delete(user=obj.user, budget=obj, request=request, actor=signed_in_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for budget in queryset.select_related("user"):

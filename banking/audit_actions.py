@@ -92,8 +92,8 @@ def object_names(user_id: Any, events: list) -> dict[str, str]:
         ):
             names[str(account.pk)] = f"{account.display_name} ····{account.last4}".strip(" ·")
     if transaction_ids := _ids(events, ("transaction_id",)):
-        rows = Transaction.objects.filter(user_id=user_id, pk__in=transaction_ids).values_list("pk", "description")
-        names.update((str(pk), description) for pk, description in rows)
+        texts = Transaction.objects.filter(user_id=user_id, pk__in=transaction_ids).values_list("pk", "description")
+        names.update((str(pk), description) for pk, description in texts)
     if budget_ids := _ids(events, ("budget_id",)):
         rows = Budget.objects.filter(user_id=user_id, pk__in=budget_ids).values_list("pk", "name")
         names.update((str(pk), name) for pk, name in rows)

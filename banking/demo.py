@@ -17,6 +17,7 @@ from banking import crypto
 from banking.identifiers import Identifier, Scheme
 from banking.models import BankAccount, Budget, DailySpending, DefaultCategory, Transaction
 from banking.services import account_number_context
+from saas.db import field_column
 
 DAYS = 365
 
@@ -318,7 +319,7 @@ def _copy(batch: list[Transaction]) -> None:
     now = timezone.now()
     fields = Transaction._meta.concrete_fields
     table = connection.ops.quote_name(Transaction._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(field_column(f)) for f in fields)
     attnames = [f.attname for f in fields]
     # psycopg's own cursor (`cursor.cursor`): COPY is not part of Django's cursor API.
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

@@ -196,6 +196,7 @@ class BankAccountForm(OpeningBalanceFields):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        scheme: str | None
         if cleaned.get("account_type") == BankAccount.AccountType.CASH:
             scheme = Scheme.NONE
         else:

@@ -9,7 +9,7 @@ same file twice, even at the same time, adds nothing the second time.
 """
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -57,9 +57,9 @@ def import_commit_run(*, import_id: str) -> str:
     Import.objects.filter(pk=imp.pk).update(
         progress_total=ImportRow.objects.filter(bank_import=imp, status=ImportRow.Status.NEW).count()
     )
-    last_row = 0
-    while (last_row := _write_batch(imp, after=last_row)) is not None:
-        pass
+    last_row: int | None = 0
+    while last_row is not None:
+        last_row = _write_batch(imp, after=last_row)
     return "completed"
 
 
@@ -93,7 +93,8 @@ def _write_batch(imp: Import, *, after: int) -> int | None:
                 row.message = "The account already has a transaction with this bank reference."
                 changed.append(row)
                 continue
-            txn = transaction_for(locked, row, row.signed_amount, account.currency, categories=categories)
+            signed = cast(int, row.signed_amount)  # a NEW row always has one (import_parsing writes it)
+            txn = transaction_for(locked, row, signed, account.currency, categories=categories)
             problem = check_transaction(txn)
             if problem:
                 row.status, row.message = ImportRow.Status.INVALID, f"Row {row.row}: {problem}"[:500]
@@ -130,7 +131,8 @@ def _complete(imp: Import) -> None:
 
 def import_commit_give_up(arguments: dict[str, Any], error: BaseException) -> None:
     """The commit task failed for good: what was written stays (undo removes it); the import says so."""
-    imp = Import.objects.filter(pk=arguments.get("import_id"), status=Import.Status.IMPORTING).first()
+    import_id = arguments.get("import_id")
+    imp = Import.objects.filter(pk=import_id, status=Import.Status.IMPORTING).first() if import_id is not None else None
     if imp is None:
         return
     import_count(imp=imp, status=Import.Status.COMPLETED)

@@ -64,7 +64,8 @@ def _by_reference(imp: Import) -> None:
             .order_by("-row")
             .values_list("external_id", "row")
         )
-        changed, seen = [], {}
+        changed: list[ImportRow] = []
+        seen: dict[str, int] = {}
         for row in batch:
             if row.external_id in stored:
                 row.duplicate_of = stored[row.external_id]
@@ -122,8 +123,8 @@ def _by_multiset(imp: Import) -> None:
         )
         for day, signed, description, reference, pk in stored.order_by("created_at", "id").iterator(chunk_size=2000):
             pool[(day, signed, normalize_description(description))].append((bool(reference), pk))
-        for ids in pool.values():
-            ids.sort(key=lambda item: item[0])
+        for candidates in pool.values():
+            candidates.sort(key=lambda item: item[0])
         # A row the user marked as a real second transaction was a duplicate: it still stands for the stored
         # transaction it matched, so the rows after it match what is left.
         forced = ImportRow.objects.filter(

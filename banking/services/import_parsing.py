@@ -7,7 +7,7 @@ written in batches, so memory stays flat whatever the file's length. Duplicates 
 
 import datetime
 import logging
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -80,7 +80,7 @@ def import_parse(*, import_id: str) -> str:
     account = imp.bank_account
     try:
         with imp.file.open("rb") as source:
-            return _parse(imp, source, account.currency)
+            return _parse(imp, cast(BinaryIO, source), account.currency)  # a File proxies the binary file
     except ImportFileError as error:
         return _fail(imp, error.message)
     except FileNotFoundError:
@@ -299,7 +299,8 @@ def check_transaction(txn: Transaction) -> str:
 
 def import_parse_give_up(arguments: dict[str, Any], error: BaseException) -> None:
     """The reading task failed for good: the import fails with a message, and its file goes."""
-    imp = Import.objects.filter(pk=arguments.get("import_id"), status=Import.Status.PARSING).first()
+    import_id = arguments.get("import_id")
+    imp = Import.objects.filter(pk=import_id, status=Import.Status.PARSING).first() if import_id is not None else None
     if imp is not None:
         _fail(imp, "This file could not be read because of an error on our side: try uploading it again.")
 

@@ -6,7 +6,7 @@ undo. Reading the file (banking.services.import_parsing) and writing its rows
 import contextlib
 import json
 import os
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -88,7 +88,8 @@ def import_create(
     if mapping is not None:
         if kind == "csv":
             try:
-                columns = csv_reader.inspect(upload, currency=bank_account.currency).columns
+                # A Django File proxies the binary file object it wraps.
+                columns = csv_reader.inspect(cast(BinaryIO, upload), currency=bank_account.currency).columns
             except ImportFileError as error:
                 raise ValidationError({"file": [error.message]}) from None
             confirmed, errors = clean_mapping(mapping, columns)

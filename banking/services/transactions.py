@@ -259,7 +259,8 @@ def transfer_create(
     now = timezone.now()
     legs = []
     # While to_amount is wrong the incoming leg borrows `amount`, so its errors are not reported twice.
-    moved = {source.pk: amount, target.pk: to_amount if cross and "to_amount" not in errors else amount}
+    arriving = to_amount if cross and to_amount is not None and "to_amount" not in errors else amount
+    moved = {source.pk: amount, target.pk: arriving}
     for account, other, outflow in ((source, target, True), (target, source, False)):
         leg = Transaction(
             user=user,

@@ -87,7 +87,8 @@ def _save(request: AuthenticatedHttpRequest, form: RuleForm, rule: Rule | None) 
 
 def _rule_page(request: AuthenticatedHttpRequest, rule: Rule | None) -> HttpResponse:
     form = _form(request, rule)
-    preview, problems = None, []
+    preview: selectors.RulePreview | None = None
+    problems: list[str] = []
     if request.method == "POST" and "preview" in request.POST:
         preview, problems = _preview(request, form)
     elif request.method == "POST" and form.is_valid():

@@ -148,6 +148,7 @@ def transaction_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def transaction_edit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
     txn = selectors.get_transaction_for_user(user=request.user, transaction_id=id)
     account = txn.bank_account
+    form: TransferEditForm | TransactionForm
     if txn.is_transfer:
         initial = {"description": txn.description, "merchant_name": txn.merchant_name, "category": txn.category}
         form = TransferEditForm(request.POST or None, initial=initial, categories=user_categories(user=request.user))
