@@ -12,7 +12,7 @@ PORT ?= 8000
 # The address to browse: a server bound to every interface answers on loopback.
 SERVE_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: help run serve test test-fast lint format check messages bench clean
+.PHONY: help run serve test test-fast lint types format check messages bench clean
 
 help:
 	@echo "make run    serve the site on http://$(HOST):$(PORT) with a task worker and a demo user (development)"
@@ -20,6 +20,7 @@ help:
 	@echo "make serve  serve with gunicorn as production does"
 	@echo "make bench  benchmark under gunicorn and PostgreSQL (see bench/README.md)"
 	@echo "make lint   ruff"
+	@echo "make types  mypy with the Django plugin (saas, accounts, billing, banking)"
 
 $(VENV)/.python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is required; set PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -63,6 +64,9 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+types: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -79,4 +83,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
