@@ -145,6 +145,18 @@ class TransferOut(Schema):
     transactions: list[TransactionOut]
 
 
+class CurrencyFlowOut(Schema):
+    currency: str
+    income: int
+    expenses: int
+    net: int
+
+
+class TransactionSummaryOut(Schema):
+    count: int
+    totals: list[CurrencyFlowOut]
+
+
 class BudgetOne(Schema):
     budget: BudgetProgressOut
 

@@ -56,13 +56,17 @@ from banking.selectors.rules import RulePreview, get_rule_for_user, rule_list, r
 from banking.selectors.spending import CategorySpend, spending_by_category
 from banking.selectors.transactions import (
     TRANSACTION_KEYSET,
+    CurrencyFlow,
     TransactionFilters,
+    TransactionSummary,
     attach_accounts,
     get_transaction_for_user,
     history_lists,
     recent_transactions,
     transaction_page,
     transaction_queryset,
+    transaction_rows,
+    transaction_summary,
 )
 
 __all__ = [
@@ -96,7 +100,9 @@ __all__ = [
     "CategorySpend",
     "CurrencyTotal",
     "Dashboard",
+    "CurrencyFlow",
     "TransactionFilters",
+    "TransactionSummary",
     "account_transaction_counts",
     "attach_accounts",
     "bank_account_allowance",
@@ -126,5 +132,7 @@ __all__ = [
     "totals_by_currency",
     "transaction_page",
     "transaction_queryset",
+    "transaction_rows",
+    "transaction_summary",
     "verification_for",
 ]
