@@ -354,9 +354,9 @@ class BudgetForm(forms.Form):
     end_date = date_field("Ends", required=False, help_text="Optional: leave empty for an ongoing budget.")
     # The range and the monthly-only rule are the model's (Budget.clean), reported here through the service.
     period_start_day = forms.IntegerField(
-        label="Month starts on day",
+        label="First day of the month",
         required=False,
-        help_text="Monthly budgets only: the day your month starts, such as payday (1 to 28). Empty: the 1st.",
+        help_text="Monthly budgets only: the day your budget month begins, such as payday (1 to 28). Empty: the 1st.",
         widget=forms.NumberInput(attrs={"min": 1, "max": 28, "inputmode": "numeric"}),
         error_messages={"invalid": "Choose a day of the month from 1 to 28."},
     )
