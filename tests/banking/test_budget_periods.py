@@ -383,3 +383,19 @@ def test_the_budget_page_has_a_fixed_number_of_queries(owner, owner_client, djan
         response = owner_client.get("/dashboard/budgets/")
 
     assert response.status_code == 200
+
+
+def test_a_hundred_budgets_with_history_stay_within_the_databases_column_limit(
+    owner, account, django_assert_num_queries
+):
+    add_transaction(owner, account, amount=700, category="groceries", day=D(2025, 4, 2))
+    budgets = Budget.objects.bulk_create(
+        Budget(user=owner, name=f"B{i}", category="groceries", amount=1000, rollover=True, start_date=D(2020, 1, 1))
+        for i in range(Budget.MAX_PER_USER)
+    )
+
+    # 100 budgets x (12 periods + what came before) = 1,300 windows: two queries of at most 700 sums each.
+    with django_assert_num_queries(2):
+        progress = selectors.budget_progress(user=owner, budgets=budgets, today=D(2025, 4, 10), history=12)
+
+    assert {(p.spent, p.carried_over) for p in progress} == {(700, 63 * 1000)}
