@@ -92,15 +92,13 @@ def budget_periods(
     return [_clip(budget, start, end) for start, end in periods]
 
 
-@dataclass
-class PeriodSpend:
-    """One period of a budget: its limit, what earlier periods carried into it (rollover), what was spent."""
+class Allowance:
+    """What a period makes available (its limit and what earlier periods carried in), and what remains of it
+    after the spending; negative when overspent."""
 
-    start: datetime.date
-    end: datetime.date
     limit: int
-    carried_over: int = 0
-    spent: int = 0
+    carried_over: int
+    spent: int
 
     @property
     def available(self) -> int:
@@ -116,7 +114,18 @@ class PeriodSpend:
 
 
 @dataclass
-class BudgetProgress:
+class PeriodSpend(Allowance):
+    """One period of a budget: its limit, what earlier periods carried into it (rollover), what was spent."""
+
+    start: datetime.date
+    end: datetime.date
+    limit: int
+    carried_over: int = 0
+    spent: int = 0
+
+
+@dataclass
+class BudgetProgress(Allowance):
     """A budget in its current period. With `rollover`, `carried_over` is what all the earlier periods since
     the start date left (positive) or overspent (negative), each against the budget's current limit; it is
     part of what is `available` and `remaining` now. `history` holds the last periods, oldest first, when
@@ -130,12 +139,8 @@ class BudgetProgress:
     history: list[PeriodSpend] = field(default_factory=list)
 
     @property
-    def available(self) -> int:
-        return self.budget.amount + self.carried_over
-
-    @property
-    def remaining(self) -> int:
-        return self.available - self.spent
+    def limit(self) -> int:  # type: ignore[override]
+        return self.budget.amount
 
     @property
     def percent_used(self) -> int:
@@ -145,10 +150,6 @@ class BudgetProgress:
     @property
     def over_by(self) -> int:
         return max(0, -self.remaining)
-
-    @property
-    def is_over(self) -> bool:
-        return self.remaining < 0
 
     @property
     def progress_max(self) -> int:
@@ -225,7 +226,7 @@ def _settle(
 
 
 @dataclass(frozen=True)
-class BudgetTotal:
+class BudgetTotal(Allowance):
     """All the budgets of one currency in their current periods, added up."""
 
     currency: str
@@ -233,18 +234,6 @@ class BudgetTotal:
     limit: int
     carried_over: int
     spent: int
-
-    @property
-    def available(self) -> int:
-        return self.limit + self.carried_over
-
-    @property
-    def remaining(self) -> int:
-        return self.available - self.spent
-
-    @property
-    def is_over(self) -> bool:
-        return self.remaining < 0
 
 
 def budget_totals(progress: list[BudgetProgress]) -> list[BudgetTotal]:
