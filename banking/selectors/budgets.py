@@ -236,11 +236,13 @@ class BudgetTotal(Allowance):
     spent: int
 
 
-def budget_totals(progress: list[BudgetProgress]) -> list[BudgetTotal]:
-    """Per currency, the active budgets' limits, carry, spending and what is left, biggest limit first."""
+def budget_totals(progress: list[BudgetProgress], *, today: datetime.date | None = None) -> list[BudgetTotal]:
+    """Per currency, the limits, carry, spending and what is left of the active budgets running today (not
+    those that have ended or not started), biggest limit first."""
+    today = today or timezone.localdate()
     sums: dict[str, list[int]] = {}
     for p in progress:
-        if p.budget.is_active:
+        if p.budget.is_active and p.period_start <= today <= p.period_end:
             row = sums.setdefault(p.budget.currency, [0, 0, 0, 0])
             row[0] += 1
             row[1] += p.budget.amount

@@ -66,7 +66,9 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chosen_filters(request: HttpRequest, accounts, categories):
+def _chosen_filters(
+    request: HttpRequest, accounts: list[BankAccount], categories: list
+) -> tuple[TransactionFilterForm, selectors.TransactionFilters | None]:
     """The filter form for the query (the cursor aside) and the filters it holds: None when they do not hold
     (the form says why)."""
     filter_params = {k: v for k, v in request.GET.items() if k != "cursor"}

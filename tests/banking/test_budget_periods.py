@@ -200,9 +200,12 @@ def test_totals_add_up_active_budgets_per_currency(owner, history):
         budget(owner, name="Dining", category="dining", amount=5000, start_date=D(2025, 4, 1)),
         budget(owner, name="Paused", category="shopping", amount=7000, is_active=False),
         budget(owner, name="Eating out", category="dining", currency="JPY", amount=3000, start_date=D(2025, 4, 1)),
+        budget(owner, name="Ended", category="travel", amount=9000, end_date=D(2025, 3, 31)),
+        budget(owner, name="Later", category="travel", amount=9000, start_date=D(2025, 5, 1)),
     ]
+    progress = selectors.budget_progress(user=owner, budgets=budgets, today=D(2025, 4, 10))
 
-    totals = selectors.budget_totals(selectors.budget_progress(user=owner, budgets=budgets, today=D(2025, 4, 10)))
+    totals = selectors.budget_totals(progress, today=D(2025, 4, 10))
 
     assert [(t.currency, t.count, t.limit, t.carried_over, t.spent, t.remaining) for t in totals] == [
         ("USD", 2, 15000, 11000, 2000, 24000),
