@@ -116,6 +116,20 @@ def transaction_list(
     return {"transactions": page.items, "next_cursor": page.next_cursor}
 
 
+@router.get("/transactions/summary", response={200: schemas.TransactionSummaryOut, **errors(400, 404)})
+def transaction_summary(request: AuthenticatedHttpRequest, filters: Query[schemas.TransactionQuery]):
+    """How many transactions the filters keep, and per currency their income, expenses and net (positive minor
+    units; net is signed). Transfers between your accounts, failed transactions and verification deposits
+    are neither income nor expenses."""
+    summary = selectors.transaction_summary(user=request.user, filters=_filters(request, filters))
+    return {
+        "count": summary.count,
+        "totals": [
+            {"currency": t.currency, "income": t.income, "expenses": t.expenses, "net": t.net} for t in summary.totals
+        ],
+    }
+
+
 @router.post("/transactions", response={201: schemas.TransactionOne, **errors(400, 404)})
 def transaction_create(request: AuthenticatedHttpRequest, payload: schemas.TransactionIn):
     """Record a debit or a credit on one of your active accounts."""

@@ -146,6 +146,11 @@ def _alerts(details: dict[str, Any], names: Mapping[str, str]) -> str:
     return _fields(details)
 
 
+def _export_filters(details: dict[str, Any], names: Mapping[str, str]) -> str:
+    filters = [str(f).replace("_", " ") for f in details.get("filters") or []]
+    return f"filtered by {', '.join(filters)}" if filters else "all transactions"
+
+
 def _series(details: dict[str, Any], names: Mapping[str, str]) -> str:
     return str(details.get("name") or "")
 
@@ -161,4 +166,6 @@ AUDIT_ACTIONS |= {
     "recurring.confirmed": AuditAction("Confirmed a recurring payment", ACTIVITY, _series),
     "recurring.dismissed": AuditAction("Dismissed a recurring payment", ACTIVITY, _series),
     "alerts.updated": AuditAction("Changed e-mail alerts", ACTIVITY, _alerts),
+    # Data leaving the site, like the full data export.
+    "transactions.exported": AuditAction("Downloaded transactions as CSV", SECURITY, _export_filters),
 }

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from banking.selectors.budgets import PeriodSpend
 from banking.selectors.spending import CategorySpend
 
 
@@ -15,6 +16,32 @@ class ChartBar:
     width: int
     label_y: int
     value_x: int
+
+
+@dataclass(frozen=True)
+class PeriodBar:
+    period: PeriodSpend
+    x: int
+    y: int
+    height: int
+    limit_y: int | None  # where the period's available amount is marked; None when nothing was available
+
+
+def budget_history_chart(
+    history: list[PeriodSpend], *, slots: int = 12, width: int = 288, height: int = 72
+) -> dict[str, Any]:
+    """Geometry of a budget's past periods as columns (spent), each with a mark at what was available; the
+    newest on the right, in `slots` places, so a young budget's few columns keep their width."""
+    slot = width // slots
+    biggest = max([p.spent for p in history] + [p.available for p in history] + [1])
+    first = slots - len(history)
+    bars = []
+    for i, period in enumerate(history):
+        bar_height = round((height - 2) * period.spent / biggest)
+        limit_y = height - round((height - 2) * period.available / biggest) if period.available > 0 else None
+        x = (first + i) * slot + 2
+        bars.append(PeriodBar(period, x=x, y=height - bar_height, height=bar_height, limit_y=limit_y))
+    return {"bars": bars, "width": width, "height": height, "bar_width": max(slot - 4, 2)}
 
 
 def bar_chart(spends: list[CategorySpend], *, width: int = 420, max_bars: int = 8) -> dict[str, Any]:

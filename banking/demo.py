@@ -158,10 +158,12 @@ def ensure_budgets(*, user, today: datetime.date) -> int:
     if Budget.objects.filter(user=user).exists():
         return 0
     start = today.replace(month=1, day=1)
+    # Groceries rolls over, so the demo shows what earlier months left or overspent carried into this one.
     budgets = [
-        Budget(user=user, name=name, category=cat, amount=amount, currency=cur, period=period, start_date=start)
+        Budget(user=user, name=name, category=cat, amount=amount, currency=cur, period=period, start_date=start,
+               rollover=cat == DefaultCategory.GROCERIES and period == Budget.Period.MONTHLY)
         for name, cat, amount, cur, period in DEMO_BUDGETS
-    ]
+    ]  # fmt: skip
     for budget in budgets:
         budget.full_clean(validate_constraints=False)
     Budget.objects.bulk_create(budgets)

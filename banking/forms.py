@@ -363,6 +363,19 @@ class BudgetForm(forms.Form):
     period = forms.ChoiceField(label="Period", choices=Budget.Period.choices, initial="monthly")
     start_date = date_field("Starts")
     end_date = date_field("Ends", required=False, help_text="Optional: leave empty for an ongoing budget.")
+    # The range and the monthly-only rule are the model's (Budget.clean), reported here through the service.
+    period_start_day = forms.IntegerField(
+        label="First day of the month",
+        required=False,
+        help_text="Monthly budgets only: the day your budget month begins, such as payday (1 to 28). Empty: the 1st.",
+        widget=forms.NumberInput(attrs={"min": 1, "max": 28, "inputmode": "numeric"}),
+        error_messages={"invalid": "Choose a day of the month from 1 to 28."},
+    )
+    rollover = forms.BooleanField(
+        label="Roll over",
+        required=False,
+        help_text="Carry what is left (or overspent) into the next period.",
+    )
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
 
     def __init__(self, *args, categories=None, **kwargs):

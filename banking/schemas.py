@@ -94,13 +94,17 @@ class BudgetOut(Schema):
     start_date: datetime.date
     end_date: datetime.date | None
     is_active: bool
+    rollover: bool
+    period_start_day: int | None
 
 
 class BudgetProgressOut(BudgetOut):
-    """A budget with what was spent in its current period."""
+    """A budget with what was spent in its current period; `carried_over` is what earlier periods left
+    (negative: overspent) when `rollover` is on, and `remaining` counts it."""
 
     period_start: datetime.date
     period_end: datetime.date
+    carried_over: int
     spent: int
     remaining: int
     percent_used: int
@@ -112,6 +116,7 @@ class BudgetProgressOut(BudgetOut):
             **base,
             period_start=progress.period_start,
             period_end=progress.period_end,
+            carried_over=progress.carried_over,
             spent=progress.spent,
             remaining=progress.remaining,
             percent_used=progress.percent_used,
@@ -139,6 +144,18 @@ class TransactionList(Schema):
 class TransferOut(Schema):
     transfer_pair_id: uuid.UUID
     transactions: list[TransactionOut]
+
+
+class CurrencyFlowOut(Schema):
+    currency: str
+    income: int
+    expenses: int
+    net: int
+
+
+class TransactionSummaryOut(Schema):
+    count: int
+    totals: list[CurrencyFlowOut]
 
 
 class BudgetOne(Schema):
@@ -246,6 +263,8 @@ class BudgetIn(Schema):
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
     is_active: StrictBool = True
+    rollover: StrictBool = False
+    period_start_day: StrictInt | None = None
 
     _currency = field_validator("currency", mode="before")(_upper)
 
@@ -259,6 +278,8 @@ class BudgetPatch(_Patch):
     start_date: IsoDate = None  # type: ignore[assignment]
     end_date: IsoDate | None = None
     is_active: StrictBool = None  # type: ignore[assignment]
+    rollover: StrictBool = None  # type: ignore[assignment]
+    period_start_day: StrictInt | None = None
 
     _currency = field_validator("currency", mode="before")(_upper)
 

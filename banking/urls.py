@@ -29,6 +29,7 @@ urlpatterns = [
     path("dashboard/accounts/<uuid:id>/reveal", bank_accounts.account_reveal, name="account_reveal"),
     path("dashboard/accounts/<uuid:id>/delete", bank_accounts.account_delete, name="account_delete"),
     path("dashboard/transactions/", transactions.transaction_list, name="transaction_list"),
+    path("dashboard/transactions/export.csv", transactions.transaction_export, name="transaction_export"),
     path("dashboard/transactions/new", transactions.transaction_new, name="transaction_new"),
     path("dashboard/transactions/transfer", transactions.transfer_new, name="transfer_new"),
     path("dashboard/transactions/<uuid:id>/edit", transactions.transaction_edit, name="transaction_edit"),

@@ -16,6 +16,7 @@ CONTRACT = {
     ("delete", "/api/bank-accounts/{id}"),
     ("post", "/api/bank-accounts/{id}/verify"),
     ("get", "/api/transactions"),
+    ("get", "/api/transactions/summary"),
     ("post", "/api/transactions"),
     ("get", "/api/transactions/{id}"),
     ("patch", "/api/transactions/{id}"),

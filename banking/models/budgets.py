@@ -14,6 +14,8 @@ from banking.models.fields import CURRENCY_ERRORS, MinorUnitsField, choice_error
 from banking.money import CURRENCY_CHOICES, CURRENCY_CODES, MAX_AMOUNT, validate_amount
 from saas.validators import validate_text
 
+PERIOD_START_DAY_ERROR = "Choose a day of the month from 1 to 28."
+
 
 class Budget(models.Model):
     """A spending limit for one category, per week, month or year, in one currency."""
@@ -41,6 +43,14 @@ class Budget(models.Model):
     start_date = date_field()
     end_date = date_field(null=True, blank=True)
     is_active = models.BooleanField(default=True, error_messages={"invalid": "Choose true or false."})
+    # What was left (or overspent) in the earlier periods is carried into the current one, cumulatively from
+    # the start date (banking.selectors.budgets).
+    rollover = models.BooleanField(default=False, error_messages={"invalid": "Choose true or false."})
+    # Monthly budgets only: the day of the month a period starts on (payday); empty is the 1st. Up to 28 so
+    # that every month has it.
+    period_start_day = models.SmallIntegerField(
+        null=True, blank=True, error_messages={"invalid": PERIOD_START_DAY_ERROR}
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +65,11 @@ class Budget(models.Model):
             models.CheckConstraint(condition=Q(currency__in=CURRENCY_CODES), name="budget_currency_valid"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="budget_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start_day__isnull=True)
+                | Q(period="monthly", period_start_day__gte=1, period_start_day__lte=28),
+                name="budget_period_start_day_monthly",
             ),
         ]
         indexes = [models.Index(fields=["user", "created_at", "id"], name="budget_user_idx")]
@@ -71,5 +86,11 @@ class Budget(models.Model):
         dates = (self.start_date, self.end_date)
         if all(isinstance(d, datetime.date) for d in dates) and self.end_date < self.start_date:
             errors["end_date"] = "The end date is before the start date: pick a later end date."
+        day = self.period_start_day
+        # Not a whole number at all is the field's own error (clean_fields); this is the range and the period.
+        if isinstance(day, int) and not 1 <= day <= 28:
+            errors["period_start_day"] = PERIOD_START_DAY_ERROR
+        elif isinstance(day, int) and self.period != self.Period.MONTHLY:
+            errors["period_start_day"] = "Only monthly budgets start on a chosen day: leave it empty for this period."
         if errors:
             raise ValidationError(errors)

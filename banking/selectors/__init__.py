@@ -20,10 +20,14 @@ from banking.selectors.bank_accounts import (
 from banking.selectors.budgets import (
     BUDGET_KEYSET,
     BudgetProgress,
+    BudgetTotal,
+    PeriodSpend,
     budget_list,
     budget_page,
     budget_period,
+    budget_periods,
     budget_progress,
+    budget_totals,
     get_budget_for_user,
     month_bounds,
 )
@@ -52,13 +56,17 @@ from banking.selectors.rules import RulePreview, get_rule_for_user, rule_list, r
 from banking.selectors.spending import CategorySpend, spending_by_category
 from banking.selectors.transactions import (
     TRANSACTION_KEYSET,
+    CurrencyFlow,
     TransactionFilters,
+    TransactionSummary,
     attach_accounts,
     get_transaction_for_user,
     history_lists,
     recent_transactions,
     transaction_page,
     transaction_queryset,
+    transaction_rows,
+    transaction_summary,
 )
 
 __all__ = [
@@ -87,10 +95,14 @@ __all__ = [
     "TRANSACTION_KEYSET",
     "AccountAllowance",
     "BudgetProgress",
+    "BudgetTotal",
+    "PeriodSpend",
     "CategorySpend",
     "CurrencyTotal",
     "Dashboard",
+    "CurrencyFlow",
     "TransactionFilters",
+    "TransactionSummary",
     "account_transaction_counts",
     "attach_accounts",
     "bank_account_allowance",
@@ -99,7 +111,9 @@ __all__ = [
     "budget_list",
     "budget_page",
     "budget_period",
+    "budget_periods",
     "budget_progress",
+    "budget_totals",
     "dashboard_summary",
     "duplicates_of",
     "export_sections",
@@ -118,5 +132,7 @@ __all__ = [
     "totals_by_currency",
     "transaction_page",
     "transaction_queryset",
+    "transaction_rows",
+    "transaction_summary",
     "verification_for",
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from banking.models import BankAccount, Transaction
 from banking.selectors.bank_accounts import CurrencyTotal, bank_account_list, totals_by_currency
-from banking.selectors.budgets import BudgetProgress, budget_list, budget_period, month_bounds
+from banking.selectors.budgets import BudgetProgress, budget_list, budget_progress_plan, month_bounds
 from banking.selectors.categories import attach_category_names, category_list
 from banking.selectors.recurring import Upcoming, upcoming_payments
 from banking.selectors.spending import CategorySpend, by_category, spending_sums
@@ -37,8 +37,8 @@ def dashboard_summary(*, user: User, today: datetime.date | None = None) -> Dash
     month_start, month_end = month_bounds(today)
     budgets = budget_list(user=user, active_only=True)
     attach_category_names(budgets, user=user)
-    progress = [BudgetProgress(b, *budget_period(b, today)) for b in budgets]
-    month_totals = spending_sums(user=user, period=(month_start, month_end), progress=progress)
+    windows, finish = budget_progress_plan(budgets=budgets, today=today)
+    month_totals = spending_sums(user=user, period=(month_start, month_end), windows=windows)
     recent = recent_transactions(user=user, accounts=every_account, limit=8)
     attach_category_names(recent, user=user)
     return Dashboard(
@@ -47,7 +47,7 @@ def dashboard_summary(*, user: User, today: datetime.date | None = None) -> Dash
         month_start=month_start,
         month_end=month_end,
         spending=by_category(month_totals, category_list(user=user)),
-        budgets=progress,
+        budgets=finish(),
         recent=recent,
         upcoming=upcoming_payments(user=user, today=today),
     )

@@ -8,15 +8,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from accounts.models import User
 from banking.models import SPENDING_KIND, Category, DailySpending
-
-if TYPE_CHECKING:
-    from banking.selectors.budgets import BudgetProgress
 
 
 @dataclass(frozen=True)
@@ -27,31 +23,62 @@ class CategorySpend:
     color: str = ""
 
 
+@dataclass
+class SpendWindow:
+    """Spending of one category in one currency from `start` to `end` (both included): `spending_sums` fills
+    in `spent`."""
+
+    category: str
+    currency: str
+    start: datetime.date
+    end: datetime.date
+    spent: int = 0
+
+
+# Windows per query: budget pages ask for up to 13 per budget (12 periods and what came before), and a
+# query's columns are limited (PostgreSQL: 1,664), so a hundred budgets take two queries.
+WINDOWS_PER_QUERY = 700
+
+
 def spending_sums(
     *,
     user: User,
     period: tuple[datetime.date, datetime.date] | None = None,
-    progress: Sequence["BudgetProgress"] = (),
+    windows: Sequence[SpendWindow] = (),
 ) -> dict[tuple[str, str], int]:
-    """One GROUP BY query over DailySpending: per (currency, category) the spending in `period`, and each
-    budget's spending in its own period added to its `spent`.
+    """One GROUP BY query over DailySpending (one more per WINDOWS_PER_QUERY windows): per (currency,
+    category) the spending in `period`, and each window's spending added to its `spent`.
 
     The database adds up, so a handful of rows come back whatever the history's size. It is written as SQL
     because the ORM spent several times the query's own run time compiling one filtered Sum per budget
     on the dashboard, the site's busiest signed-in page.
     """
-    ranges = ([period] if period is not None else []) + [(p.period_start, p.period_end) for p in progress]
-    if not ranges:
-        return {}
+    totals: dict[tuple[str, str], int] = {}
+    if period is None and not windows:
+        return totals
+    chunks = [windows[i : i + WINDOWS_PER_QUERY] for i in range(0, len(windows), WINDOWS_PER_QUERY)] or [()]
+    for i, chunk in enumerate(chunks):
+        _sum_windows(user=user, period=period if i == 0 else None, windows=chunk, totals=totals)
+    return totals
+
+
+def _sum_windows(
+    *,
+    user: User,
+    period: tuple[datetime.date, datetime.date] | None,
+    windows: Sequence[SpendWindow],
+    totals: dict[tuple[str, str], int],
+) -> None:
+    ranges = ([period] if period is not None else []) + [(w.start, w.end) for w in windows]
     ops = connection.ops
     day = ops.adapt_datefield_value
     columns, params = [], []
     if period is not None:
         columns.append("SUM(amount) FILTER (WHERE day BETWEEN %s AND %s)")
         params += [day(period[0]), day(period[1])]
-    for p in progress:
+    for w in windows:
         columns.append("SUM(amount) FILTER (WHERE category = %s AND currency = %s AND day BETWEEN %s AND %s)")
-        params += [p.budget.category, p.budget.currency, day(p.period_start), day(p.period_end)]
+        params += [w.category, w.currency, day(w.start), day(w.end)]
     user_id = DailySpending._meta.get_field("user").target_field.get_db_prep_value(user.pk, connection)
     params += [user_id, day(min(start for start, _ in ranges)), day(max(end for _, end in ranges))]
     params += [user_id, SPENDING_KIND.value]
@@ -62,7 +89,6 @@ def spending_sums(
         f"AND category IN (SELECT slug FROM {categories} WHERE user_id = %s AND kind = %s) "
         "GROUP BY category, currency"
     )
-    totals: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for category, currency, *sums in cursor.fetchall():
@@ -70,9 +96,8 @@ def spending_sums(
                 in_period = sums.pop(0)
                 if in_period:
                     totals[(currency, category)] = int(in_period)
-            for p, spent in zip(progress, sums, strict=True):
-                p.spent += int(spent or 0)
-    return totals
+            for w, spent in zip(windows, sums, strict=True):
+                w.spent += int(spent or 0)
 
 
 def by_category(

@@ -1,13 +1,14 @@
 """Reads for the transaction history: filters, keyset pages, the newest rows."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.http import Http404
 
 from accounts.models import User
@@ -96,11 +97,79 @@ def transaction_queryset(*, user: User, filters: TransactionFilters | None = Non
     return qs
 
 
+@dataclass(frozen=True)
+class CurrencyFlow:
+    """Money in and out in one currency, both positive minor units; `net` is what came in less what went out."""
+
+    currency: str
+    income: int
+    expenses: int
+
+    @property
+    def net(self) -> int:
+        return self.income - self.expenses
+
+
+@dataclass(frozen=True)
+class TransactionSummary:
+    count: int
+    totals: list[CurrencyFlow]
+
+
+def transaction_summary(*, user: User, filters: TransactionFilters | None = None) -> TransactionSummary:
+    """How many transactions the filters keep, and per currency (never added across) their income, expenses and
+    net, in one aggregate query.
+
+    Income is money in and expenses money out, pending included, as the overview counts spending; neither
+    counts failed transactions, transfers between the user's own accounts, the verification deposits, nor
+    anything filed under a category of the transfer kind (such as a card payment from another bank).
+    """
+    neither = Category.objects.filter(user=user, kind=Category.Kind.TRANSFER).values("slug")
+    counted = Q(transfer_pair_id__isnull=True) & ~Q(type=Transaction.Type.TRANSFER)
+    counted &= ~Q(status=Transaction.Status.FAILED) & ~Q(category=Category.VERIFICATION) & ~Q(category__in=neither)
+    rows = (
+        transaction_queryset(user=user, filters=filters)
+        .order_by()
+        .values("currency")
+        .annotate(
+            rows=Count("pk"),
+            income=Sum("amount", filter=counted & Q(signed_amount__gt=0), default=0),
+            expenses=Sum("amount", filter=counted & Q(signed_amount__lt=0), default=0),
+        )
+        .order_by("currency")
+    )
+    totals, count = [], 0
+    for row in rows:
+        count += row["rows"]
+        totals.append(CurrencyFlow(row["currency"], int(row["income"]), int(row["expenses"])))
+    return TransactionSummary(count=count, totals=totals)
+
+
 def transaction_page(
     *, user: User, filters: TransactionFilters | None = None, cursor: str | None = None, limit: int = 50
 ) -> Page:
     """One page of the history, newest first; raises pagination.InvalidCursor on a bad cursor."""
     return paginate(transaction_queryset(user=user, filters=filters), TRANSACTION_KEYSET, cursor=cursor, limit=limit)
+
+
+EXPORT_BATCH = 2000
+
+
+def transaction_rows(
+    *, user: User, filters: TransactionFilters | None = None, batch_size: int = EXPORT_BATCH
+) -> Iterator[Transaction]:
+    """Every transaction the filters keep, newest first like the history, read in keyset batches of
+    `batch_size`: memory stays flat however long the history, and no database cursor stays open between
+    batches while a response streams them."""
+    queryset = transaction_queryset(user=user, filters=filters).order_by(*TRANSACTION_KEYSET.order_by())
+    position = Tuple(*(F(name) for name in TRANSACTION_KEYSET.fields))
+    after: tuple | None = None
+    while True:
+        batch = list((queryset if after is None else queryset.filter(TupleLessThan(position, after)))[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        after = tuple(getattr(batch[-1], name) for name in TRANSACTION_KEYSET.fields)
 
 
 def recent_transactions(

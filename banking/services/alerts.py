@@ -97,7 +97,7 @@ def _budget_alerts(user: User, prefs: AlertSettings, today: datetime.date) -> in
             "threshold": fresh[-1],
             "percent_used": p.percent_used,
             "spent": format_money(p.spent, p.budget.currency),
-            "limit": format_money(p.budget.amount, p.budget.currency),
+            "limit": format_money(p.available, p.budget.currency),
             "period_start": p.period_start,
             "period_end": p.period_end,
             "page_url": f"{settings.APP_URL}/dashboard/budgets/",

@@ -12,7 +12,18 @@ from accounts.models import User
 from banking.models import Budget
 from banking.services.base import pick, raise_if, user_lock, validate
 
-BUDGET_FIELDS = ("name", "category", "amount", "currency", "period", "start_date", "end_date", "is_active")
+BUDGET_FIELDS = (
+    "name",
+    "category",
+    "amount",
+    "currency",
+    "period",
+    "start_date",
+    "end_date",
+    "is_active",
+    "rollover",
+    "period_start_day",
+)
 
 
 def _audited_by(*, user: User, actor: User | None, budget: Budget, **details) -> dict:
@@ -36,9 +47,12 @@ def budget_create(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     is_active: bool = True,
+    rollover: bool = False,
+    period_start_day: int | None = None,
     request: HttpRequest | None = None,
 ) -> Budget:
-    """A spending limit for one category and currency, per week, month or year."""
+    """A spending limit for one category and currency, per week, month (from `period_start_day`, payday) or
+    year; with `rollover` what earlier periods left or overspent carries into the current one."""
     budget = Budget(
         user=user,
         name=name,
@@ -49,6 +63,8 @@ def budget_create(
         start_date=start_date if start_date is not None else timezone.localdate(),
         end_date=end_date,
         is_active=is_active,
+        rollover=rollover,
+        period_start_day=period_start_day,
     )
     validate(budget)
     user_lock(user)

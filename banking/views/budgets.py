@@ -13,21 +13,30 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
+from banking.charts import budget_history_chart
 from banking.forms import (
     BudgetForm,
     apply_service_errors,
 )
 from banking.money import to_decimal_string
 
+HISTORY_PERIODS = 12
+
 
 @require_http_methods(["GET", "HEAD"])
 def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     budgets = selectors.budget_list(user=request.user)
     selectors.attach_category_names(budgets, user=request.user)
+    progress = selectors.budget_progress(user=request.user, budgets=budgets, history=HISTORY_PERIODS)
+    charts = [budget_history_chart(p.history) for p in progress]
     return render(
         request,
         "banking/budget_list.html",
-        {"progress": selectors.budget_progress(user=request.user, budgets=budgets)},
+        {
+            "progress": list(zip(progress, charts, strict=True)),
+            "totals": selectors.budget_totals(progress),
+            "history_periods": HISTORY_PERIODS,
+        },
     )
 
 
@@ -65,6 +74,8 @@ def budget_edit(request: AuthenticatedHttpRequest, id) -> HttpResponse:
         "period": budget.period,
         "start_date": budget.start_date,
         "end_date": budget.end_date,
+        "period_start_day": budget.period_start_day,
+        "rollover": budget.rollover,
         "is_active": budget.is_active,
     }
     form = BudgetForm(request.POST or None, initial=initial, categories=selectors.user_categories(user=request.user))

@@ -5,21 +5,25 @@ Views stay thin: forms parse, services write, selectors read; every transaction 
 """
 
 import hashlib
+from dataclasses import fields as dataclass_fields
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
 from banking import selectors, services
+from banking.csv_export import transactions_csv
 from banking.forms import (
     TransactionFilterForm,
     TransactionForm,
@@ -63,18 +67,47 @@ def transaction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_filters(
+    request: HttpRequest, accounts: list[BankAccount], categories: list
+) -> tuple[TransactionFilterForm, selectors.TransactionFilters | None]:
+    """The filter form for the query (the cursor aside) and the filters it holds: None when they do not hold
+    (the form says why)."""
+    filter_params = {k: v for k, v in request.GET.items() if k != "cursor"}
+    form = TransactionFilterForm(filter_params or None, accounts=accounts, categories=categories)
+    if not filter_params:
+        return form, selectors.TransactionFilters()
+    return form, (form.filters() if form.is_valid() else None)
+
+
+@require_http_methods(["GET", "HEAD"])
+def transaction_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The transactions the page's filters keep, as CSV: streamed in batches, so memory stays flat."""
+    accounts, categories = selectors.history_lists(user=request.user)
+    form, filters = _chosen_filters(request, accounts, categories)
+    if filters is None:
+        problems = [f"{name}: {message}" for name, messages in form.errors.items() for message in messages]
+        text = "Fix the filters to download transactions.\n" + "\n".join(problems) + "\n"
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    on = sorted(f.name for f in dataclass_fields(filters) if getattr(filters, f.name) not in (None, ""))
+    audit_log(action="transactions.exported", user=request.user, request=request, details={"filters": on})
+    rows = selectors.transaction_rows(user=request.user, filters=filters)
+    response = StreamingHttpResponse(transactions_csv(rows, accounts), content_type="text/csv; charset=utf-8")
+    filename = f"ledgerly-transactions-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _render_history(request: AuthenticatedHttpRequest) -> tuple[str, str, int, bool]:
     """The page's heading and its history (filters, rows, pager) as HTML; the status to answer with (400 for
     filters that do not hold, the form says why); and whether the HTML may be cached (not when the page
     carries an answer to this request only: errors, an expired cursor's fallback)."""
     accounts, categories = selectors.history_lists(user=request.user)
-    filter_params = {k: v for k, v in request.GET.items() if k != "cursor"}
-    form = TransactionFilterForm(filter_params or None, accounts=accounts, categories=categories)
+    form, chosen = _chosen_filters(request, accounts, categories)
     status = 200
     cacheable = True
-    page = None
+    page = summary = None
     filters = selectors.TransactionFilters()
-    chosen = (form.filters() if form.is_valid() else None) if filter_params else filters
     if chosen is None:
         status, cacheable = 400, False
     else:
@@ -89,9 +122,12 @@ def _render_history(request: AuthenticatedHttpRequest) -> tuple[str, str, int, b
             cacheable = False
         selectors.attach_accounts(page.items, accounts)
         attach_category_names(page.items, user=request.user)
+        summary = selectors.transaction_summary(user=request.user, filters=filters)
     context = {
         "form": form,
         "page": page,
+        "summary": summary,
+        "export_query": urlencode({k: v for k, v in request.GET.items() if k != "cursor" and v}),
         "filters": filters,
         "accounts": accounts,
         "has_active_account": any(a.is_active for a in accounts),

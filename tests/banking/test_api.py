@@ -18,8 +18,8 @@ TRANSACTION_KEYS = {
     "merchant_name", "transaction_date", "posting_date", "external_id", "transfer_pair_id", "import_id", "created_at",
 }  # fmt: skip
 BUDGET_KEYS = {
-    "id", "name", "category", "amount", "currency", "period", "start_date", "end_date", "is_active", "period_start",
-    "period_end", "spent", "remaining", "percent_used",
+    "id", "name", "category", "amount", "currency", "period", "start_date", "end_date", "is_active", "rollover",
+    "period_start_day", "period_start", "period_end", "carried_over", "spent", "remaining", "percent_used",
 }  # fmt: skip
 
 

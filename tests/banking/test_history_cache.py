@@ -40,8 +40,9 @@ def test_query_counts_are_pinned_for_a_first_and_a_repeat_view(owner, owner_clie
     first, first_html = queries_for(owner_client, path)
     repeat, repeat_html = queries_for(owner_client, path)
 
-    # First view: the user, the accounts, the categories, the page. Repeat view: the user only.
-    assert (first, repeat) == (4, 1)
+    # First view: the user, the accounts, the categories, the page, the filter's totals (one aggregate).
+    # Repeat view: the user only.
+    assert (first, repeat) == (5, 1)
     assert history_of(repeat_html) == history_of(first_html)
 
 
@@ -125,3 +126,13 @@ def test_the_rule_offer_shows_on_a_cached_page(owner, owner_client, history):
     second = owner_client.get(HISTORY).content.decode()
 
     assert "Always put Coffee in Dining?" in first and "Always put" not in second
+
+
+def test_the_totals_are_cached_with_the_page_and_move_with_a_write(owner, owner_client, history):
+    first = owner_client.get(HISTORY).content.decode()
+    assert "<strong>62</strong> transactions" in first  # 60 rows and the two verification deposits
+
+    add_transaction(owner, history, type="credit", amount=90000, description="Salary")
+
+    again = owner_client.get(HISTORY).content.decode()
+    assert "<strong>63</strong> transactions" in again and 'summary-income positive">$900.00<' in again
