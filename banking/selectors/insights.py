@@ -337,6 +337,13 @@ class CategorySeries:
     def total(self) -> int:
         return sum(self.amounts)
 
+    @property
+    def change_label(self) -> str:
+        """ "+38%", "−10%", "0%"; "new" when nothing was spent in the three months before."""
+        if self.change is None:
+            return "new"
+        return f"+{self.change}%" if self.change > 0 else f"−{-self.change}%" if self.change < 0 else "0%"
+
 
 def change_percent(current: int, previous: list[int]) -> int | None:
     """`current` against the average of `previous`, in whole percent (None without a base to compare)."""
@@ -367,6 +374,12 @@ class Insights:
     @property
     def month_totals(self) -> list[int]:
         return [sum(c.amounts[i] for c in self.categories) for i in range(len(self.months))]
+
+    @property
+    def month_rows(self) -> list[tuple[datetime.date, list[int], int]]:
+        """The spending table: per month, each category's amount and the month's total."""
+        totals = self.month_totals
+        return [(m, [c.amounts[i] for c in self.categories], totals[i]) for i, m in enumerate(self.months)]
 
     @property
     def spending_total(self) -> int:
