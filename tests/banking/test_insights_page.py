@@ -1,7 +1,6 @@
 """The insights page: a subscriber's numbers beside their charts, in a fixed number of queries; the upsell for
 everyone else; the range picker's errors."""
 
-
 import pytest
 from django.utils import timezone
 
