@@ -40,6 +40,8 @@ DEFAULT_CURRENCY = "USD"
 def month_start(day: datetime.date, shift: int = 0) -> datetime.date:
     """The first day of the month `shift` months after the one holding `day`."""
     index = day.year * 12 + day.month - 1 + shift
+    # The calendar's ends stay its ends: the months before year 1 or after 9999 do not exist.
+    index = min(max(index, datetime.MINYEAR * 12), datetime.MAXYEAR * 12 + 11)
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
@@ -66,11 +68,10 @@ class InsightsPeriod:
     def __post_init__(self) -> None:
         if self.start > self.end:
             raise ValidationError({"from": ["The start date is after the end date: pick an earlier start date."]})
-        try:
-            limit = self.start.replace(year=self.start.year + MAX_YEARS)
-        except ValueError:  # 29 February
-            limit = self.start.replace(year=self.start.year + MAX_YEARS, day=28)
-        if self.end >= limit:
+        years = self.end.year - self.start.year
+        if years > MAX_YEARS or (
+            years == MAX_YEARS and (self.end.month, self.end.day) >= (self.start.month, self.start.day)
+        ):
             raise ValidationError({"to": [f"Pick a range of at most {MAX_YEARS} years."]})
 
     @classmethod

@@ -45,11 +45,10 @@ def insights(request: HttpRequest) -> HttpResponse:
 def _render_body(request: HttpRequest, *, form: InsightsForm, accounts) -> str:
     data = form.cleaned_data
     page = insights_page(user=request.user, period=data["period"], currency=data.get("currency"), accounts=accounts)
-    if not data.get("currency"):
-        form = InsightsForm(
-            {**request.GET.dict(), "currency": page.currency}, currencies=page.currencies, today=form.today
-        )
-        form.is_valid()
+    # The picker shows what the page shows: the range and the currency, chosen or not.
+    shown = {"from": page.period.start.isoformat(), "to": page.period.end.isoformat(), "currency": page.currency}
+    form = InsightsForm(shown, currencies=page.currencies, today=form.today)
+    form.is_valid()
     return render_to_string(
         "banking/includes/insights_body.html",
         {
