@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from banking.models.categories import PALETTE
 from banking.selectors.insights import CashflowMonth, CategorySeries, NetWorthPoint
 
 WIDTH = 360
@@ -71,7 +72,8 @@ def stacked_months(months: list[datetime.date], series: list[CategorySeries]) ->
                 continue
             height = _height(amount, biggest)
             y = round(y - height, 1)
-            rects.append(Rect(x, y, bar, height, f"{s.label}, {month:%b %Y}", amount, swatch=n % 8, fill=s.color))
+            swatch = n % 7 if s.color else 7  # the grey of "Everything else"
+            rects.append(Rect(x, y, bar, height, f"{s.label}, {month:%b %Y}", amount, swatch=swatch, fill=s.color))
     return {"rects": rects, "ticks": _ticks(months, slot), "biggest": biggest, **_frame()}
 
 
@@ -132,3 +134,12 @@ def net_worth_line(points: list[NetWorthPoint]) -> dict[str, Any]:
 
 def _frame() -> dict[str, Any]:
     return {"width": WIDTH, "height": HEIGHT, "top": PLOT_TOP, "bottom": PLOT_BOTTOM, "label_y": HEIGHT - 4}
+
+
+def sample_spending() -> dict[str, Any]:
+    """The upsell's picture: a year of made-up spending in two categories, drawn by the real chart."""
+    months = [datetime.date(2026, m, 1) for m in range(1, 13)]
+    first = [80, 90, 76, 96, 84, 86, 78, 92, 82, 88, 80, 94]
+    second = [36, 30, 30, 40, 26, 38, 36, 34, 30, 44, 38, 46]
+    series = [CategorySeries("a", "", PALETTE[0], first, None), CategorySeries("b", "", PALETTE[1], second, None)]
+    return stacked_months(months, series)

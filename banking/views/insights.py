@@ -25,7 +25,15 @@ def insights(request: HttpRequest) -> HttpResponse:
     # Subscription first, on every request: the cached HTML is only ever served to a subscriber.
     user = request.user
     if not user_is_subscribed(user=user):
-        return render(request, "banking/insights_upsell.html", {"details": subscription_details(user=user)})
+        return render(
+            request,
+            "banking/insights.html",
+            {
+                "upsell": True,
+                "details": subscription_details(user=user),
+                "sample_chart": insights_charts.sample_spending(),
+            },
+        )
     today = timezone.localdate()
     asked = "|".join(request.GET.get(name, "") for name in ("from", "to", "currency"))
     key = (
