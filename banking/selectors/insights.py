@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from accounts.models import User
 from banking.models import INCOME_KIND, SPENDING_KIND, BankAccount, Category, DailyFlow, Transaction
@@ -119,8 +120,10 @@ class Kinds:
         self.by_slug = {c.slug: c for c in categories}
 
     def kind(self, slug: str) -> str:
+        """The category's kind; a slug that is none of the user's categories counts as nothing, as in
+        selectors.spending."""
         category = self.by_slug.get(slug)
-        return category.kind if category else SPENDING_KIND
+        return category.kind if category else ""
 
     def spending(self) -> list[str]:
         return [slug for slug, c in self.by_slug.items() if c.kind == SPENDING_KIND]
@@ -276,7 +279,7 @@ def _counts_on(account: BankAccount, day: datetime.date) -> bool:
     """Whether the account is in the net worth on `day`: after its opening balance's date, before it closed."""
     if account.opening_balance_date is not None and day < account.opening_balance_date:
         return False
-    return account.closed_at is None or day < account.closed_at.date()
+    return account.closed_at is None or day < timezone.localdate(account.closed_at)
 
 
 def net_worth(

@@ -363,3 +363,12 @@ def test_bad_input_is_400_naming_the_parameter(subscriber_api, path, params, fie
 
     assert response.status_code == 400, response.content
     assert list(response.json()["fields"]) == [field]
+
+
+def test_a_closed_account_leaves_the_net_worth_from_the_day_it_closed(owner, history):
+    _, _, euro = history
+    services.bank_account_update(user=owner, bank_account=euro, changes={"status": "closed"})
+
+    series = insights.net_worth(user=owner, period=four_months())
+
+    assert [p.balance for p in series["EUR"]] == [20000, 17500, 17500, 0]
