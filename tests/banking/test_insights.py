@@ -372,3 +372,28 @@ def test_a_closed_account_leaves_the_net_worth_from_the_day_it_closed(owner, his
     series = insights.net_worth(user=owner, period=four_months())
 
     assert [p.balance for p in series["EUR"]] == [20000, 17500, 17500, 0]
+
+
+@pytest.mark.parametrize("subscriber_api", ["session"], indirect=True)
+def test_api_reads_a_fixed_number_of_queries(owner, subscriber_api, history, django_assert_num_queries):
+    checking = history[0]
+    paths = ["/api/insights/spending?group_by=merchant", "/api/insights/cashflow", "/api/insights/net-worth"]
+    counts = []
+    for path in paths:
+        with django_assert_num_queries(API_QUERIES[path]):
+            subscriber_api.client.get(path)
+    for n in range(40):
+        add_transaction(owner, checking, amount=100 + n, day=months_back(n % 4, 2), category="dining",
+                        merchant_name=f"Shop {n}")  # fmt: skip
+
+    for path in paths:
+        with django_assert_num_queries(API_QUERIES[path]):
+            counts.append(subscriber_api.client.get(path).status_code)
+
+    assert counts == [200, 200, 200]
+
+
+# The user (the session is in the cache) and the subscription; then the accounts (the default currency), the
+# categories and the sums; the net worth reads the accounts and its month sums.
+API_QUERIES = {"/api/insights/spending?group_by=merchant": 5, "/api/insights/cashflow": 5,
+               "/api/insights/net-worth": 4}  # fmt: skip
