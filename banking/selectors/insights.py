@@ -380,10 +380,10 @@ class Insights:
         return [sum(c.amounts[i] for c in self.categories) for i in range(len(self.months))]
 
     @property
-    def month_rows(self) -> list[tuple[datetime.date, list[int], int]]:
-        """The spending table: per month, each category's amount and the month's total."""
+    def month_rows(self) -> list[tuple[datetime.date, list[tuple[int, CategorySeries]], int]]:
+        """The spending table: per month, each category's amount (with its category) and the month's total."""
         totals = self.month_totals
-        return [(m, [c.amounts[i] for c in self.categories], totals[i]) for i, m in enumerate(self.months)]
+        return [(m, [(c.amounts[i], c) for c in self.categories], totals[i]) for i, m in enumerate(self.months)]
 
     @property
     def spending_total(self) -> int:
