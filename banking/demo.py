@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from banking import crypto
 from banking.identifiers import Identifier, Scheme
-from banking.models import BankAccount, Budget, DailySpending, DefaultCategory, Transaction
+from banking.models import BankAccount, Budget, DailyFlow, DailySpending, DefaultCategory, Transaction
 from banking.services import account_number_context
 from saas.db import field_column
 
@@ -302,7 +302,7 @@ def refresh_planner_statistics() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (Transaction, DailySpending):
+        for model in (Transaction, DailySpending, DailyFlow):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

@@ -118,6 +118,23 @@ class Dashboard(Scenario):
         return [{"method": "GET", "path": "/dashboard/", "headers": self.headers}]
 
 
+class Insights(Scenario):
+    """The insights page (the last twelve months) for the bench user with --transactions transactions, on a
+    demo subscription; cached per data version after its first view, like the overview."""
+
+    def prepare(self, ctx):
+        self.headers = _signed_in(ctx)
+        ctx.data["insights"] = ctx.site.task("insights-ready", "--email", BENCH_EMAIL)
+
+    def requests(self, ctx):
+        return [{"method": "GET", "path": "/dashboard/insights/", "headers": self.headers}]
+
+    def check(self, ctx, result):
+        ok = result.get("statuses", {}).get("200", 0)
+        verdict = "ok" if ok == result["requests"] else "FAILED"
+        return f"{verdict}: {ok} of {result['requests']} answered 200; cold page {ctx.data.get('insights', '')}"
+
+
 class TransactionsFirst(Scenario):
     def prepare(self, ctx):
         self.headers = _signed_in(ctx)
@@ -271,6 +288,7 @@ SCENARIOS: dict[str, Scenario] = {
     "session": Session(),
     "sign_in": SignIn(),
     "dashboard": Dashboard(),
+    "insights": Insights(),
     "transactions_first": TransactionsFirst(),
     "transactions_deep": TransactionsDeep(),
     "webhook_burst": WebhookBurst(),

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import logging
 import os
 import random
 import sys
@@ -309,6 +310,31 @@ def import_check(args) -> str:
     )
 
 
+def insights_ready(args) -> str:
+    """The bench user on a (demo) subscription, so the insights page shows its numbers; prints the page's
+    queries when the cache is cold (the same whatever the data size)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.demo import demo_subscription_ensure
+    from billing.selectors import user_is_subscribed
+
+    user = get_user_model().objects.get(email=args.email)
+    if not user_is_subscribed(user=user):
+        demo_subscription_ensure(user=user)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    cache.clear()
+    logging.disable(logging.INFO)  # stdout is the answer: no access log line in it
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/dashboard/insights/")
+    if response.status_code != 200 or b"Spending by category" not in response.content:
+        raise SystemExit(f"The insights page answered {response.status_code} without the insights")
+    return json.dumps({"subscribed": user_is_subscribed(user=user), "queries": len(queries)})
+
+
 TASKS = {
     "email-enqueue": email_enqueue,
     "email-check": email_check,
@@ -321,6 +347,7 @@ TASKS = {
     "import-prepare": import_prepare,
     "import-commit": import_commit,
     "import-check": import_check,
+    "insights-ready": insights_ready,
 }
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from accounts import api as accounts_api
 from banking import api as banking_api
 from banking import api_imports as banking_imports_api
+from banking import api_insights as banking_insights_api
 from banking import api_rules as banking_rules_api
 from billing import api as billing_api
 from saas import views
@@ -20,6 +21,7 @@ api.add_router("", billing_api.router)
 api.add_router("", banking_api.router)
 api.add_router("", banking_rules_api.router)
 api.add_router("", banking_imports_api.router)
+api.add_router("", banking_insights_api.router)
 
 # Staff sign in through allauth (rate limits, two-factor), never through the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign] # wraps the bound view

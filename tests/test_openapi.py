@@ -49,6 +49,9 @@ CONTRACT = {
     ("patch", "/api/recurring/{id}"),
     ("get", "/api/alert-settings"),
     ("patch", "/api/alert-settings"),
+    ("get", "/api/insights/spending"),
+    ("get", "/api/insights/cashflow"),
+    ("get", "/api/insights/net-worth"),
 }
 
 

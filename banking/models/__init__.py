@@ -8,6 +8,7 @@ from banking.models.bank_accounts import BankAccount, MicroDepositVerification
 from banking.models.budgets import Budget
 from banking.models.categories import (
     DEFAULT_CATEGORIES,
+    INCOME_KIND,
     SPENDING_KIND,
     Category,
     CategoryKind,
@@ -16,6 +17,7 @@ from banking.models.categories import (
 )
 from banking.models.fields import CURRENCY_ERRORS, MinorUnitsField, choice_error, date_field
 from banking.models.imports import Import, ImportRow
+from banking.models.insights import DailyFlow
 from banking.models.recurring import RecurringSeries
 from banking.models.rules import Rule
 from banking.models.transactions import DailySpending, Transaction
@@ -23,6 +25,7 @@ from banking.models.transactions import DailySpending, Transaction
 __all__ = [
     "CURRENCY_ERRORS",
     "DEFAULT_CATEGORIES",
+    "INCOME_KIND",
     "SPENDING_KIND",
     "AlertSent",
     "AlertSettings",
@@ -31,6 +34,7 @@ __all__ = [
     "Category",
     "CategoryKind",
     "DefaultCategory",
+    "DailyFlow",
     "DailySpending",
     "Import",
     "ImportRow",

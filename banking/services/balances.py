@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from accounts.services import user_data_changed
 from banking.models import BankAccount, Category, DailySpending, Transaction
+from banking.services.flows import flow_rebuild, flow_track
 
 
 def balance_move(bank_account_id, delta: int) -> None:
@@ -57,7 +58,8 @@ def _spending_add(*, user_id, day: datetime.date, category: str, currency: str, 
 
 
 def spending_track(txn: Transaction, *, sign: int) -> None:
-    """Add (`sign=1`) or remove (`sign=-1`) a transaction's part of the daily spending sums."""
+    """Add (`sign=1`) or remove (`sign=-1`) a transaction's part of the daily sums: spending and flows."""
+    flow_track(txn, sign=sign)
     if txn.is_spending:
         _spending_add(
             user_id=txn.user_id,
@@ -70,7 +72,8 @@ def spending_track(txn: Transaction, *, sign: int) -> None:
 
 @transaction.atomic
 def spending_rebuild(*, user: User) -> None:
-    """Recompute the user's DailySpending rows from their transactions (one grouped query)."""
+    """Recompute the user's DailySpending and DailyFlow rows from their transactions (a grouped query each)."""
+    flow_rebuild(user=user)
     DailySpending.objects.filter(user=user).delete()
     groups = (
         Transaction.objects.filter(user=user, type=Transaction.Type.DEBIT)

@@ -22,6 +22,7 @@ from accounts.services import user_data_changed
 from banking.models import BankAccount, Category, Import, ImportRow, Transaction
 from banking.models.categories import user_category_kinds
 from banking.services.balances import balance_move, spending_move
+from banking.services.flows import flow_deltas, flow_move, flow_remove
 from banking.services.import_dedupe import import_dedupe
 from banking.services.import_parsing import check_transaction, import_count, transaction_for
 from banking.services.imports import ImportConflict
@@ -113,6 +114,7 @@ def _write_batch(imp: Import, *, after: int) -> int | None:
             if txn.is_spending:
                 spending[(txn.transaction_date, txn.category, txn.currency)] += txn.amount
         spending_move(user_id=locked.user_id, deltas=spending)
+        flow_move(user_id=locked.user_id, deltas=flow_deltas(writes))
         Import.objects.filter(pk=imp.pk).update(progress_done=F("progress_done") + len(rows))
         user_data_changed(locked.user_id)
     return rows[-1].row
@@ -178,6 +180,7 @@ def import_undo(*, user: User, imp: Import, force: bool = False, request: HttpRe
         .annotate(total=Sum("amount"))
     )
     spending_move(user_id=user.pk, deltas={(day, cat, cur): -total for day, cat, cur, total in spent})
+    flow_remove(user_id=user.pk, transactions=removing)
     removed, _ = removing.delete()
     locked.status, locked.undone_at = Import.Status.UNDONE, timezone.now()
     locked.save(update_fields=["status", "undone_at"])

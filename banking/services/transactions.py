@@ -287,6 +287,8 @@ def transfer_create(
         leg.save(force_insert=True)
     balance_move(source.pk, outgoing.balance_effect(source.opening_balance_date))
     balance_move(target.pk, incoming.balance_effect(target.opening_balance_date))
+    for leg in legs:
+        spending_track(leg, sign=1)  # never spending, but it moves the balances the flows keep
     audit_log(
         action="transfer.created",
         user=user,

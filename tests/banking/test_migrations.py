@@ -51,3 +51,38 @@ def test_existing_accounts_become_us_ach_and_their_deposits_verification(owner):
 def executor_leaf():
     executor = MigrationExecutor(connection)
     return executor.loader.graph.leaf_nodes()
+
+
+def test_existing_transactions_get_their_daily_flows(owner):
+    """banking/migrations/0009: the daily flows of the transactions already stored, as the services keep them."""
+    old = migrate([("banking", "0008_imports")])
+    Account, Txn = old.get_model("banking", "BankAccount"), old.get_model("banking", "Transaction")
+    account = Account.objects.create(
+        user_id=owner.pk, bank_name="Harbor", account_type="checking", currency="USD", last4="1012",
+        routing_number="021000021", account_number_encrypted="v1:x:y", account_fingerprint="k:f", status="active",
+        scheme="us_ach", country="US",
+    )  # fmt: skip
+    day = datetime.date(2026, 3, 5)
+    common = {"user_id": owner.pk, "bank_account": account, "currency": "USD", "transaction_date": day}
+    rows = [
+        ("debit", "completed", 1200, "dining", "Luigi's", "LUIGI 123"),
+        ("debit", "pending", 300, "dining", "Luigi's", "LUIGI 124"),
+        ("debit", "failed", 900, "dining", "Luigi's", "LUIGI 125"),
+        ("credit", "completed", 400, "dining", "Luigi's", "LUIGI REFUND"),
+        ("credit", "completed", 37, "verification", "", "ACCTVERIFY"),
+        ("debit", "completed", 500, "other", "", "Corner shop"),
+    ]
+    for kind, status, amount, category, merchant, description in rows:
+        Txn.objects.create(**common, type=kind, status=status, amount=amount, category=category,
+                           signed_amount=amount if kind == "credit" else -amount, merchant_name=merchant,
+                           description=description)  # fmt: skip
+
+    new = migrate([("banking", "0009_insights_aggregates")])
+    try:
+        flows = new.get_model("banking", "DailyFlow").objects.filter(user_id=owner.pk)
+        assert sorted(flows.values_list("merchant", "category", "debits", "credits", "settled")) == [
+            ("Corner shop", "other", 500, 0, -500),
+            ("Luigi's", "dining", 1500, 400, -800),
+        ]
+    finally:
+        migrate(executor_leaf())

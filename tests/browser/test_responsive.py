@@ -197,3 +197,15 @@ def test_the_account_form_shows_only_the_chosen_schemes_fields(page, signed_in):
 
     assert page.get_by_text("•••• 2606").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_insights_page_fits(page, signed_in, width):
+    from tests.browser.test_billing import subscribe
+
+    subscribe(signed_in["user"])
+
+    check_page(page, "/dashboard/insights/", width)
+
+    assert page.locator("svg.insights-chart").count() == 3
+    assert page.evaluate(TRUNCATED_SELECTS) == []
