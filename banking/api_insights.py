@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import schemas_insights as schemas
 from banking.selectors import insights
 from banking.selectors.bank_accounts import bank_account_list
@@ -41,7 +42,7 @@ router = Router(tags=["insights"], auth=[SubscriberToken(), SubscriberSession()]
 
 
 @router.get("/insights/spending", response={200: schemas.SpendingOut, **errors(400, 402)})
-def spending(request: HttpRequest, query: Query[schemas.SpendingQuery]):
+def spending(request: AuthenticatedHttpRequest, query: Query[schemas.SpendingQuery]):
     """Spending between `from` and `to` (both included, at most ten years) in one currency, grouped by
     `category` (the default) or `merchant`, biggest first, or by `month`, in order. Refunds lower their
     category's spending; transfers between your accounts and verification deposits are not spending."""
@@ -62,7 +63,7 @@ def spending(request: HttpRequest, query: Query[schemas.SpendingQuery]):
 
 
 @router.get("/insights/cashflow", response={200: schemas.CashflowOut, **errors(400, 402)})
-def cashflow(request: HttpRequest, query: Query[schemas.CashflowQuery]):
+def cashflow(request: AuthenticatedHttpRequest, query: Query[schemas.CashflowQuery]):
     """Income, expenses and net per month for the last `months` months (this one included) in one currency.
     Income is what income categories received; transfers between your accounts count as neither."""
     period = insights.InsightsPeriod.last_months(months=_months(query.months), today=timezone.localdate())
@@ -77,7 +78,7 @@ def cashflow(request: HttpRequest, query: Query[schemas.CashflowQuery]):
 
 
 @router.get("/insights/net-worth", response={200: schemas.NetWorthOut, **errors(400, 402)})
-def net_worth(request: HttpRequest, query: Query[schemas.NetWorthQuery]):
+def net_worth(request: AuthenticatedHttpRequest, query: Query[schemas.NetWorthQuery]):
     """Per currency, assets minus debts at the end of each of the last `months` months (the last point is
     today): opening balances plus the completed transactions the balances count."""
     period = insights.InsightsPeriod.last_months(months=_months(query.months), today=timezone.localdate())

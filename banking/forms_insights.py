@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from banking.forms import choice_field
 from banking.selectors.insights import InsightsPeriod
 
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-31."}
@@ -18,11 +19,12 @@ class InsightsForm(forms.Form):
     def __init__(self, *args, currencies: list[str], today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["currency"].choices = [(c, c) for c in currencies]
+        choice_field(self, "currency").choices = [(c, c) for c in currencies]
         self.fields["from"].widget.attrs["max"] = self.fields["to"].widget.attrs["max"] = today.isoformat()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:

@@ -100,7 +100,8 @@ class BudgetOut(Schema):
 
 class BudgetProgressOut(BudgetOut):
     """A budget with what was spent in its current period; `carried_over` is what earlier periods left
-    (negative: overspent) when `rollover` is on, and `remaining` counts it."""
+    (negative: overspent) when `rollover` is on, and `remaining` counts it; `percent_used` is `spent` against
+    the limit plus what was carried over (100 when overspending left nothing)."""
 
     period_start: datetime.date
     period_end: datetime.date

@@ -78,6 +78,9 @@ class Transaction(models.Model):
 
     # The owner's categories, read once (banking.models.categories.known_categories).
     _known_categories: dict[str, str]
+    # Set on the rows a page lists, for their labels (banking.selectors.insights).
+    category_name: str
+    category_color: str
 
     class Meta:
         ordering = ["-transaction_date", "-created_at", "-id"]

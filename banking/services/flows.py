@@ -118,7 +118,7 @@ def flow_deltas(transactions: Iterable[Transaction], *, sign: int = 1) -> dict[F
             total = totals[_key(txn)]
             for i, part in enumerate(parts):
                 total[i] += sign * part
-    return {key: tuple(parts) for key, parts in totals.items()}
+    return {key: (parts[0], parts[1], parts[2]) for key, parts in totals.items()}
 
 
 def _grouped(transactions: QuerySet[Transaction]):

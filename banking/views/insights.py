@@ -4,13 +4,14 @@ everyone else, what the page shows and how to subscribe."""
 import hashlib
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from banking import insights_charts
 from banking.forms_insights import InsightsForm
 from banking.selectors.bank_accounts import bank_account_list
@@ -21,7 +22,7 @@ INSIGHTS_CACHE_SECONDS = 600
 
 
 @require_http_methods(["GET", "HEAD"])
-def insights(request: HttpRequest) -> HttpResponse:
+def insights(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Subscription first, on every request: the cached HTML is only ever served to a subscriber.
     user = request.user
     if not user_is_subscribed(user=user):
@@ -50,7 +51,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     return render(request, "banking/insights.html", {"body": mark_safe(body)})  # noqa: S308 - our own HTML
 
 
-def _render_body(request: HttpRequest, *, form: InsightsForm, accounts) -> str:
+def _render_body(request: AuthenticatedHttpRequest, *, form: InsightsForm, accounts) -> str:
     data = form.cleaned_data
     page = insights_page(user=request.user, period=data["period"], currency=data.get("currency"), accounts=accounts)
     # The picker shows what the page shows: the range and the currency, chosen or not.

@@ -54,8 +54,8 @@ def executor_leaf():
 
 
 def test_existing_transactions_get_their_daily_flows(owner):
-    """banking/migrations/0009: the daily flows of the transactions already stored, as the services keep them."""
-    old = migrate([("banking", "0008_imports")])
+    """banking/migrations/0010: the daily flows of the transactions already stored, as the services keep them."""
+    old = migrate([("banking", "0009_budget_rollover")])
     Account, Txn = old.get_model("banking", "BankAccount"), old.get_model("banking", "Transaction")
     account = Account.objects.create(
         user_id=owner.pk, bank_name="Harbor", account_type="checking", currency="USD", last4="1012",
@@ -77,7 +77,7 @@ def test_existing_transactions_get_their_daily_flows(owner):
                            signed_amount=amount if kind == "credit" else -amount, merchant_name=merchant,
                            description=description)  # fmt: skip
 
-    new = migrate([("banking", "0009_insights_aggregates")])
+    new = migrate([("banking", "0010_insights_aggregates")])
     try:
         flows = new.get_model("banking", "DailyFlow").objects.filter(user_id=owner.pk)
         assert sorted(flows.values_list("merchant", "category", "debits", "credits", "settled")) == [

@@ -54,7 +54,7 @@ def backfill_flows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('banking', '0008_imports'),
+        ('banking', '0009_budget_rollover'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
