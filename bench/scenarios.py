@@ -163,20 +163,21 @@ class WebhookBurst(Scenario):
 
     mode = "burst"
 
-    def prepare(self, ctx):
+    def requests(self, ctx):
+        # Signed just before the burst, not when the run starts: Polar's signatures are valid for five
+        # minutes, and the scenarios before this one can take longer than that (--duration 60).
+        import json
         import os
         import tempfile
-
-        handle, self.file = tempfile.mkstemp(suffix=".json")
-        os.close(handle)
-        count = ctx.args.webhook_subscriptions
-        ctx.site.task("webhook-events", "--count", str(count), "--out", self.file)
-
-    def requests(self, ctx):
-        import json
         from pathlib import Path
 
-        return json.loads(Path(self.file).read_text())
+        handle, file = tempfile.mkstemp(suffix=".json")
+        os.close(handle)
+        try:
+            ctx.site.task("webhook-events", "--count", str(ctx.args.webhook_subscriptions), "--out", file)
+            return json.loads(Path(file).read_text())
+        finally:
+            Path(file).unlink(missing_ok=True)
 
     def check(self, ctx, result):
         return ctx.site.task("webhook-check", "--count", str(ctx.args.webhook_subscriptions))
