@@ -26,6 +26,11 @@ os.environ.setdefault("BANK_DATA_ENCRYPTION_KEYS", base64.b64encode(b"bench-key-
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ledgerly_bench_rules")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+from bench.run import ensure_database  # noqa: E402
+
+if os.environ["DATABASE_URL"].startswith("postgres"):
+    ensure_database(os.environ["DATABASE_URL"])  # created on the first run, as bench/run.py creates its own
+
 import django  # noqa: E402
 
 django.setup()
