@@ -11,6 +11,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from saas.redaction import redact_path
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # Attributes every LogRecord has; anything else passed through `extra=` becomes a JSON field.
@@ -23,6 +25,24 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
             record.request_id = request_id_var.get()
+        return True
+
+
+class RedactKeysFilter(logging.Filter):
+    """Every line leaves out the one-time keys some paths carry (saas.redaction), whichever logger wrote it:
+    Django's CSRF failures and 500s name the path in their message and pass the request along."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == ACCESS_LOGGER:
+            return True  # its path is redacted where it is written
+        message = record.getMessage()
+        redacted = redact_path(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            path = getattr(request, "path", "")
+            record.request = f"{getattr(request, 'method', '')} {redact_path(path)}".strip()
         return True
 
 
@@ -110,6 +130,7 @@ def logging_config(level: str, *, fmt: str = "json", quiet_paths: tuple[str, ...
         "disable_existing_loggers": False,
         "filters": {
             "request_id": {"()": "saas.logging.RequestIdFilter"},
+            "redact_keys": {"()": "saas.logging.RedactKeysFilter"},
             **(
                 {"quiet_paths": {"()": "saas.logging.QuietPathsFilter", "paths": tuple(quiet_paths)}}
                 if quiet_paths
@@ -122,7 +143,7 @@ def logging_config(level: str, *, fmt: str = "json", quiet_paths: tuple[str, ...
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": fmt,
-                "filters": ["request_id", *(["quiet_paths"] if quiet_paths else [])],
+                "filters": ["request_id", "redact_keys", *(["quiet_paths"] if quiet_paths else [])],
             }
         },
         "root": {"handlers": ["stdout"], "level": level},

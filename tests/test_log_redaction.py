@@ -65,3 +65,40 @@ def test_email_confirmation_key_never_reaches_the_log(log_lines):
 )
 def test_redact_path_replaces_only_keys(path, logged):
     assert redact_path(path) == logged
+
+
+def written_by_the_site(records) -> str:
+    """The records as the site's stdout handler writes them (its filters, then its formatter), decoded."""
+    (handler,) = [h for h in logging.getLogger().handlers if h.get_name() == "stdout"]
+    return "\n".join(str(json.loads(handler.format(record))) for record in records if handler.filter(record))
+
+
+def test_a_csrf_failure_on_a_keyed_path_logs_no_key(caplog):
+    # Django's own warning names the path and carries the request: the key goes whichever logger writes.
+    path = "/accounts/confirm-email/MTIz:1uXyz:abcDEFsecretkey/"
+    caplog.set_level(logging.WARNING, logger="django.security.csrf")
+
+    response = Client(enforce_csrf_checks=True).post(path)
+
+    assert response.status_code == 403
+    assert any(record.name == "django.security.csrf" for record in caplog.records)
+    written = written_by_the_site(caplog.records)
+    assert "abcDEFsecretkey" not in written and "/accounts/confirm-email/…/" in written
+
+
+def test_a_server_error_on_a_keyed_path_logs_no_key(caplog, monkeypatch):
+    # django.request's error line names the path and carries the request.
+    from allauth.account.views import ConfirmEmailView
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the confirmation broke")
+
+    monkeypatch.setattr(ConfirmEmailView, "get", broken)
+    caplog.set_level(logging.ERROR, logger="django.request")
+
+    response = Client(raise_request_exception=False).get("/accounts/confirm-email/MTIz:1uXyz:abcDEFsecretkey/")
+
+    assert response.status_code == 500
+    assert any(record.name == "django.request" for record in caplog.records)
+    written = written_by_the_site(caplog.records)
+    assert "abcDEFsecretkey" not in written and "/accounts/confirm-email/…/" in written
