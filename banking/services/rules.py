@@ -18,6 +18,7 @@ from banking import rule_engine
 from banking.models import Category, Rule, Transaction
 from banking.services.balances import spending_rebuild
 from banking.services.base import pick, raise_if, user_lock, validate
+from banking.services.flows import flow_rebuild
 
 RULE_FIELDS = ("name", "priority", "is_active", "match", "conditions", "actions")
 # Histories up to this size are re-categorised in the request; bigger ones by a background task.
@@ -207,10 +208,11 @@ def rules_run_over_history(
     *, user: User, rules: Sequence[rule_engine.CompiledRule], dry_run: bool, batch_size: int = APPLY_BATCH
 ) -> ApplyResult:
     """Run `rules` over every transaction of the user, batch by batch (flat memory). Without `dry_run` each
-    batch's changes are written with one UPDATE per distinct change, and the daily spending sums are rebuilt
-    once at the end if a category moved. Fields set by hand are never changed."""
+    batch's changes are written with one UPDATE per distinct change, and the daily sums are rebuilt once at
+    the end: all of them if a category moved, the insights' flows (kept per merchant) if only a merchant or
+    description did. Fields set by hand are never changed."""
     result = ApplyResult()
-    categories_moved = False
+    categories_moved = merchants_moved = False
     for batch in _batches(user, size=batch_size):
         changed: list[tuple[_Row, dict[str, str]]] = []
         for txn in batch:
@@ -221,6 +223,7 @@ def rules_run_over_history(
             real = {k: v for k, v in outcome.changes.items() if getattr(txn, k) != v}
             if real:
                 categories_moved |= "category" in real
+                merchants_moved |= not real.keys().isdisjoint(("merchant_name", "description"))
                 changed.append((txn, real))
         result.changed += len(changed)
         if changed and not dry_run:
@@ -228,6 +231,8 @@ def rules_run_over_history(
     if not dry_run and result.changed:
         if categories_moved:
             spending_rebuild(user=user)
+        elif merchants_moved:
+            flow_rebuild(user=user)
         user_data_changed(user.pk)  # a bulk write: no model signal tells the caches
     return result
 

@@ -24,6 +24,7 @@ from banking import services
 from banking.models import DailyFlow, Transaction
 from banking.selectors import insights
 from banking.selectors.insights import InsightsPeriod, month_start
+from banking.services.rules import rule_apply_existing
 from billing.services import subscription_upsert_from_polar
 from tests.banking.conftest import add_transaction, make_account
 from tests.banking.import_helpers import commit, import_via_service, media  # noqa: F401 - media: a fixture
@@ -240,6 +241,29 @@ def test_the_kept_sums_match_a_rebuild_after_edits_and_deletes(owner, history):
 
     services.spending_rebuild(user=owner)
 
+    assert _flows(owner) == kept
+
+
+def test_a_rule_that_renames_merchants_over_the_history_moves_their_sums(owner, history):
+    # The flows are kept per merchant: a bulk rename by "apply to existing" must move them, or later edits
+    # and deletes would take amounts away from rows that are not there.
+    checking, _, _ = history
+    for day in (3, 17):  # no merchant given: the flows keep them under their description
+        add_transaction(owner, checking, amount=450, day=months_back(1, day), description="POS 4411 BLUE BOTTLE")
+    rule = services.rule_create(
+        user=owner,
+        name="Blue Bottle",
+        conditions=[{"field": "description", "op": "contains", "value": "BLUE BOTTLE"}],
+        actions={"merchant_name": "Blue Bottle"},
+    )
+
+    result = rule_apply_existing(user=owner, rule=rule, dry_run=False)
+
+    assert result.changed == 2
+    assert sum(DailyFlow.objects.filter(user=owner, merchant="Blue Bottle").values_list("debits", flat=True)) == 900
+    assert not DailyFlow.objects.filter(user=owner, merchant="POS 4411 BLUE BOTTLE").exclude(debits=0).exists()
+    kept = _flows(owner)
+    services.spending_rebuild(user=owner)
     assert _flows(owner) == kept
 
 
