@@ -2,16 +2,17 @@
 
 Django streams uploaded files to a temporary file without any size limit of its own. This handler, first
 in FILE_UPLOAD_HANDLERS, looks at the request's declared length before a byte of the body is read: over
-the limit, the body is skipped, nothing reaches the disk, and `request.upload_too_large` tells the view to
-answer 413. A body that lies about its length is stopped once it passes the limit.
+the limit, every file in the body is skipped (nothing reaches the disk) while the small fields beside it
+are still read, so a browser's CSRF token is checked as usual and the page can say what to fix;
+`request.upload_too_large` tells the view to answer 400 (a page) or 413 (the API). A body that lies about
+its length is stopped once it passes the limit.
 """
 
 from typing import cast
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest, QueryDict
-from django.utils.datastructures import MultiValueDict
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
+from django.http import HttpRequest
 
 # Room for the multipart framing and the small form fields sent with the file.
 OVERHEAD = 64 * 1024
@@ -29,6 +30,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)
         self.received = 0
+        self.too_large = False
 
     def _refuse(self) -> None:
         if self.request is not None:
@@ -36,9 +38,14 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > settings.IMPORT_MAX_BYTES + OVERHEAD:
+            self.too_large = True
             self._refuse()
-            return QueryDict(encoding=encoding), MultiValueDict()
-        return None
+        return None  # the body is parsed: its files are skipped below, its fields kept
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.too_large:
+            raise SkipFile()
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)

@@ -48,6 +48,23 @@ def test_a_file_over_the_limit_is_refused_on_the_form(owner_client, account, set
     assert response.status_code == 400 and "larger than" in response.content.decode()
 
 
+@pytest.mark.parametrize("rows", [100, 6000], ids=["over-the-limit", "over-the-limit-and-its-framing"])
+def test_a_browser_gets_the_size_message_not_a_csrf_failure(owner, account, settings, rows):
+    # A browser's POST is CSRF-checked before the view: the token sent beside a refused file must still
+    # be read, so the person sees what to fix. (6,000 rows: ~96 KB, refused from the declared length.)
+    settings.IMPORT_MAX_BYTES = 500
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    client.get("/dashboard/imports/")
+    form = {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "bank_account_id": str(account.pk)}
+    form["file"] = upload_file("big.csv", b"Date,Amount\n" + b"2025-03-01,1.00\n" * rows)
+
+    response = client.post("/dashboard/imports/", form)
+
+    assert response.status_code == 400 and "larger than" in response.content.decode()
+    assert not Import.objects.exists()
+
+
 def test_the_mapping_wizard_shows_the_first_rows_and_the_guess(owner_client, account):
     _upload(owner_client, account, "us_harbor_checking.csv")
     imp = Import.objects.get()
