@@ -54,9 +54,11 @@ def append_line(path: str, line: str, hold_seconds: float = 0.0) -> str:
 
 
 @background_task
-def record_run(path: str, key: str) -> None:
-    """Appends `key` and this process's id to the file at `path` on every run (not idempotent, on purpose)."""
+def record_run(path: str, key: str, hold_seconds: float = 0.0) -> None:
+    """Appends `key` and this process's id to the file at `path` on every run (not idempotent, on purpose);
+    `hold_seconds` makes the run take that long, so one worker cannot drain a queue before another starts."""
     import os
 
     with open(path, "a") as handle:
         handle.write(f"{key} {os.getpid()}\n")
+    time.sleep(hold_seconds)

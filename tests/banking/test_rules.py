@@ -2,7 +2,6 @@
 every new transaction (typed, API, import's batch function), and over the existing history."""
 
 import datetime
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -59,24 +58,21 @@ def test_another_users_account_in_a_condition_is_refused(owner, outsider_account
 
 
 def test_a_regex_that_would_backtrack_forever_returns_at_once():
+    # No timer: the guarantee is the engine's. RE2 runs in time linear in the text and refuses what needs
+    # backtracking (a backreference), so `(a+)+$` cannot hang a worker on 10,000 a's and a "!".
     regex = rule_engine.compile_regex("(a+)+$")
-    text = "a" * 10_000 + "!"
 
-    started = time.perf_counter()
-    found = regex.search(text)
-    elapsed = time.perf_counter() - started
-
-    assert found is None or found.group(0)
-    assert elapsed < 0.05
+    assert type(regex).__module__ == "re2"
+    assert regex.search("a" * 10_000 + "!") is None
+    with pytest.raises(rule_engine.RuleError, match="does not compile"):
+        rule_engine.compile_regex(r"(a)\1")
 
 
 def test_a_catastrophic_regex_rule_runs_on_a_transaction_at_once(owner, account):
     make_rule(owner, conditions=[{"field": "description", "op": "regex", "value": "^(a+)+$"}])
 
-    started = time.perf_counter()
     txn = add_transaction(owner, account, description="a" * 200 + "!")
 
-    assert time.perf_counter() - started < 1
     assert txn.category == "other"
 
 

@@ -186,7 +186,7 @@ def test_two_workers_never_run_the_same_task(real_queue, tmp_path):
     runs = tmp_path / "runs.txt"
     keys = [f"task-{n}" for n in range(300)]
     for key in keys:
-        enqueue(task_fixtures.record_run, str(runs), key)
+        enqueue(task_fixtures.record_run, str(runs), key, 0.02)  # 6 s of work in all: room for both to start
 
     workers = [start_worker(tmp_path, "--burst"), start_worker(tmp_path, "--burst")]
     for worker in workers:
