@@ -13,6 +13,8 @@ ENV_FILE = os.environ.get("ENV_FILE", str(Path(__file__).resolve().parent / ".en
 if ENV_FILE and Path(ENV_FILE).is_file():
     environ.Env.read_env(ENV_FILE, overwrite=False)
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# LOG_FORMAT too, with the same default (readable text in development, JSON in production).
+LOG_FORMAT = environ.Env().str("LOG_FORMAT", default="text" if environ.Env().bool("DEBUG", default=False) else "json")
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -31,7 +33,7 @@ accesslog = None
 errorlog = "-"
 loglevel = LOG_LEVEL.lower()
 # The same configuration as Django's LOGGING, gunicorn's own loggers included.
-logconfig_dict = logging_config(LOG_LEVEL)
+logconfig_dict = logging_config(LOG_LEVEL, fmt=LOG_FORMAT)
 
 
 def post_fork(server, worker):

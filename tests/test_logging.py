@@ -71,6 +71,15 @@ def test_settings_and_gunicorn_use_the_same_configuration(monkeypatch):
     assert gunicorn["loglevel"] == settings.LOG_LEVEL.lower()
 
 
+def test_gunicorn_follows_log_format(monkeypatch):
+    monkeypatch.setenv("ENV_FILE", "")
+    monkeypatch.setenv("LOG_FORMAT", "text")
+
+    gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    assert gunicorn["logconfig_dict"] == logging_config(gunicorn["LOG_LEVEL"], fmt="text")
+
+
 @pytest.mark.parametrize(
     ("level", "expected"),
     [

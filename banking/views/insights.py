@@ -36,7 +36,8 @@ def insights(request: AuthenticatedHttpRequest) -> HttpResponse:
             },
         )
     today = timezone.localdate()
-    asked = "|".join(request.GET.get(name, "") for name in ("from", "to", "currency"))
+    # Whether anything was asked at all belongs in the key too: the body offers "Last 12 months" then.
+    asked = "|".join([str(bool(request.GET)), *(request.GET.get(name, "") for name in ("from", "to", "currency"))])
     key = (
         f"insights:{user.pk}:{user.data_version}:{today.isoformat()}:{hashlib.sha256(asked.encode()).hexdigest()[:32]}"
     )

@@ -122,3 +122,11 @@ def test_the_plan_page_still_answers(owner, owner_client):
 # merchants, the largest transactions, the net worth's month sums. From the cache: the first two only.
 QUERIES = 8
 CACHED_QUERIES = 2
+
+
+def test_the_way_back_to_the_last_12_months_shows_only_when_something_was_asked(owner, owner_client, history):
+    subscribe(owner)
+    back = 'class="small">Last 12 months</a>'
+
+    assert back in page(owner_client, **{"from": "", "to": ""}).content.decode()
+    assert back not in page(owner_client).content.decode()  # the same range, cached apart
