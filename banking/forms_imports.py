@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from banking.forms import ACCOUNT_CHOICE_ERRORS, _account_choices, choice_field
+from banking.importers.mapping import COLUMN_KEYS
 from banking.models import BankAccount
 
 
@@ -69,13 +70,12 @@ class ImportMappingForm(forms.Form):
         label="Reference", required=False, help_text="Only a column that is different on every transaction."
     )
     category = forms.ChoiceField(label="Category", required=False)
-    COLUMN_FIELDS = ("date", "amount", "debit", "credit", "description", "merchant_name", "external_id", "category")
     field_order = ["date", "date_format", "description", "merchant_name", "amount", "debit", "credit",
                    "decimal_separator", "negate", "external_id", "category"]  # fmt: skip
 
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.COLUMN_FIELDS:
+        for name in COLUMN_KEYS:
             choice_field(self, name).choices = [("", "—"), *((c, c) for c in columns)]
         guessed = (self.initial or {}).get("date_format")
         if guessed and guessed not in dict(MAPPING_DATE_FORMATS):

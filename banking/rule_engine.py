@@ -1,7 +1,8 @@
 """What a categorisation rule means: its conditions and actions checked, compiled, and run on transactions.
 
-Pure Python over plain values, no queries: the models validate with `rule_errors`, the services compile
-a user's rules once (`compile_rules`) and run them on each transaction (`run_rules`). Regexes go through
+Pure Python over plain values, no queries: the models validate with `check_conditions` and
+`check_actions`, the services compile a user's rules once (`compile_rule`) and run them on each transaction
+(`run_rules`). Regexes go through
 RE2 (google-re2), whose matching time is linear in the text: no pattern can hang a worker.
 """
 

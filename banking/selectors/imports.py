@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from accounts.models import User
+from banking.importers.mapping import COLUMN_KEYS
 from banking.models import BankAccount, Import, ImportRow, Transaction
 from banking.pagination import Keyset, Page, paginate
 
@@ -52,8 +53,7 @@ def remembered_mapping(*, bank_account: BankAccount, columns: list[str]) -> dict
         .order_by("-created_at")
         .values_list("mapping", flat=True)[:10]
     )
-    named = ("date", "amount", "debit", "credit", "description", "merchant_name", "external_id", "category")
     for mapping in recent:
-        if mapping and all(mapping.get(key) in columns for key in named if mapping.get(key)):
+        if mapping and all(mapping.get(key) in columns for key in COLUMN_KEYS if mapping.get(key)):
             return dict(mapping)
     return None

@@ -385,10 +385,6 @@ class Insights:
         totals = self.month_totals
         return [(m, [(c.amounts[i], c) for c in self.categories], totals[i]) for i, m in enumerate(self.months)]
 
-    @property
-    def spending_total(self) -> int:
-        return sum(c.total for c in self.categories)
-
 
 def _category_series(kinds: Kinds, flows: MonthFlows, months: list[datetime.date]) -> list[CategorySeries]:
     """The biggest categories over the chart's months, the rest folded into "Everything else"; each with the

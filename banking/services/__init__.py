@@ -28,7 +28,7 @@ from banking.services.categories import (
     category_delete,
     category_update,
 )
-from banking.services.import_commit import categorize_imported, import_undo
+from banking.services.import_commit import import_undo
 from banking.services.imports import (
     ImportConflict,
     ImportTooLarge,
@@ -101,7 +101,6 @@ __all__ = [
     "budget_create",
     "budget_delete",
     "budget_update",
-    "categorize_imported",
     "import_commit",
     "import_create",
     "import_row_flip",

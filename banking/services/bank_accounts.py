@@ -154,7 +154,7 @@ def bank_account_create(
         },
     )
     if verifies:
-        send_micro_deposits(account=account, request=request)
+        send_micro_deposits(account=account)
     return account
 
 
@@ -300,7 +300,7 @@ def bank_account_activate(*, actor: User, bank_account: BankAccount, request: Ht
         previous = _staff_set_status(account, BankAccount.Status.ACTIVE)
     else:
         previous = _staff_set_status(account, BankAccount.Status.PENDING)
-        send_micro_deposits(account=account, request=request)
+        send_micro_deposits(account=account)
     audit_log(
         action="bank_account.activated",
         user=actor,

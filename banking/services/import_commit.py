@@ -32,13 +32,6 @@ from banking.services.transactions import _usable_errors as usable_errors
 BATCH = 1000
 
 
-def categorize_imported(user: User, rows: list[Transaction]) -> list[Transaction]:
-    """The user's rules on imported transactions, a batch at a time, unsaved, before they are written (as on
-    every new transaction: banking.services.rules); alerts are checked once the batch commits."""
-    rules_apply_to_new(user=user, transactions=rows)
-    return rows
-
-
 def import_commit_run(*, import_id: str) -> str:
     """Write the new rows of an import in `importing`, batch by batch; completed at the end."""
     imp = Import.objects.select_related("user").filter(pk=import_id).first()
@@ -104,7 +97,8 @@ def _write_batch(imp: Import, *, after: int) -> int | None:
             txn.id, txn.created_at = row.transaction_id, timezone.now()
             writes.append(txn)
             written.append(row.pk)
-        writes = categorize_imported(locked.user, writes)
+        # The user's rules, as on every new transaction (banking.services.rules); alerts follow the commit.
+        rules_apply_to_new(user=locked.user, transactions=writes)
         Transaction.objects.bulk_create(writes)
         ImportRow.objects.filter(pk__in=written).update(written=True)
         ImportRow.objects.bulk_update(changed, ["status", "by_reference", "message"], batch_size=250)

@@ -29,7 +29,7 @@ class VerificationError(Exception):
         self.attempts_left = attempts_left
 
 
-def send_micro_deposits(*, account: BankAccount, request: HttpRequest | None) -> MicroDepositVerification:
+def send_micro_deposits(*, account: BankAccount) -> MicroDepositVerification:
     """Choose two deposits of 1 to 99 minor units, valid for 10 days, and have the provider send them.
 
     The provider is another company's server, so it is called by a background task once this transaction
@@ -205,4 +205,4 @@ def bank_account_resend_deposits(
         and not verification.is_expired()
     ):
         raise VerificationError("not_expired", "The current deposits are still valid: confirm those amounts.")
-    return send_micro_deposits(account=account, request=request)
+    return send_micro_deposits(account=account)

@@ -196,7 +196,7 @@ def rule_learn(request: AuthenticatedHttpRequest) -> HttpResponse:
     if queued:
         messages.success(request, f"From now on {merchant} goes in {category.name}; your history follows shortly.")
     else:
-        others = max(0, result.changed)
+        others = result.changed
         messages.success(
             request,
             f"From now on {merchant} goes in {category.name}. {others} other transaction{'s' if others != 1 else ''} "

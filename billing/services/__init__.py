@@ -9,26 +9,18 @@ lock, and never let an older state overwrite a newer one. Which upsert applies w
 
 from billing.services.orders import order_upsert_from_polar
 from billing.services.plans import (
-    DEMO_PLANS,
-    PlanSyncResult,
     checkout_start,
     demo_plans_ensure,
     plans_sync_from_polar,
     portal_session_create,
 )
-from billing.services.polar_data import FROM_PAYLOAD, PolarPayloadError, UpsertResult
 from billing.services.subscriptions import (
-    ReconcileResult,
     subscription_upsert_from_polar,
     subscriptions_reconcile,
     subscriptions_sync_for_user,
 )
 from billing.services.webhook_events import (
-    WEBHOOK_PAYLOAD_DAYS,
-    WEBHOOK_RETRY_BASE_SECONDS,
-    WEBHOOK_RETRY_MAX_ATTEMPTS,
     EventHandler,
-    webhook_event_process,
     webhook_event_receive,
     webhook_event_replay,
     webhook_events_purge,
@@ -36,16 +28,7 @@ from billing.services.webhook_events import (
 )
 
 __all__ = [
-    "DEMO_PLANS",
-    "FROM_PAYLOAD",
-    "WEBHOOK_PAYLOAD_DAYS",
-    "WEBHOOK_RETRY_BASE_SECONDS",
-    "WEBHOOK_RETRY_MAX_ATTEMPTS",
     "EventHandler",
-    "PlanSyncResult",
-    "PolarPayloadError",
-    "ReconcileResult",
-    "UpsertResult",
     "checkout_start",
     "demo_plans_ensure",
     "order_upsert_from_polar",
@@ -54,7 +37,6 @@ __all__ = [
     "subscription_upsert_from_polar",
     "subscriptions_reconcile",
     "subscriptions_sync_for_user",
-    "webhook_event_process",
     "webhook_event_receive",
     "webhook_event_replay",
     "webhook_events_purge",
