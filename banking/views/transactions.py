@@ -122,12 +122,14 @@ def _render_history(request: AuthenticatedHttpRequest) -> tuple[str, str, int, b
             cacheable = False
         selectors.attach_accounts(page.items, accounts)
         attach_category_names(page.items, user=request.user)
-        summary = selectors.transaction_summary(user=request.user, filters=filters)
+    export_query = urlencode({k: v for k, v in request.GET.items() if k != "cursor" and v})
+    if page is not None:
+        summary = _summary(request.user, filters, export_query)
     context = {
         "form": form,
         "page": page,
         "summary": summary,
-        "export_query": urlencode({k: v for k, v in request.GET.items() if k != "cursor" and v}),
+        "export_query": export_query,
         "filters": filters,
         "accounts": accounts,
         "has_active_account": any(a.is_active for a in accounts),
@@ -136,6 +138,18 @@ def _render_history(request: AuthenticatedHttpRequest) -> tuple[str, str, int, b
     head = render_to_string("banking/includes/history_head.html", context, request)
     history = render_to_string("banking/includes/history.html", context, request)
     return head, history, status, cacheable
+
+
+def _summary(user, filters: selectors.TransactionFilters, filter_query: str) -> selectors.TransactionSummary:
+    """The filter's count and totals: the same on every page of it, so computed once per data version (an
+    aggregate over every row the filter keeps), not once per page."""
+    digest = hashlib.blake2s(filter_query.encode(), digest_size=12).hexdigest()
+    key = f"history-summary:{user.pk}:{user.data_version}:{digest}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = selectors.transaction_summary(user=user, filters=filters)
+        cache.set(key, summary, HISTORY_CACHE_SECONDS)
+    return summary
 
 
 def _active_accounts(user) -> list[BankAccount]:

@@ -46,6 +46,21 @@ def test_query_counts_are_pinned_for_a_first_and_a_repeat_view(owner, owner_clie
     assert history_of(repeat_html) == history_of(first_html)
 
 
+def test_the_filters_totals_are_computed_once_for_all_its_pages(owner, owner_client, history):
+    owner_client.get("/dashboard/budgets/")
+    _, first_html = queries_for(owner_client, HISTORY)
+
+    deep, html = queries_for(owner_client, f"{HISTORY}?cursor={transaction_cursor_at(user=owner, position=5)}")
+
+    # The user and the page: the accounts and categories, and the filter's totals, were read for the first page.
+    assert deep == 2
+    assert totals_of(html) == totals_of(first_html) and "<strong>62</strong> transactions" in totals_of(html)
+
+
+def totals_of(html: str) -> str:
+    return html[html.index('<section class="card history-summary"') : html.index("Download CSV")]
+
+
 def test_a_new_transaction_shows_on_the_next_view(owner, owner_client, history):
     assert "Corner bakery" not in owner_client.get(HISTORY).content.decode()
 
