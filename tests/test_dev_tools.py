@@ -193,7 +193,7 @@ def test_development_logs_are_text_without_static_files():
     assert settings_logging(DEBUG="true") == {
         "format": "text",
         "formatter": "text",
-        "filters": ["request_id", "quiet_paths"],
+        "filters": ["request_id", "redact_keys", "quiet_paths"],
         "quiet": ["/static/", "/favicon.ico"],
     }
 
